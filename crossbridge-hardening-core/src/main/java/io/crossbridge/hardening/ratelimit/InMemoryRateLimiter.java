@@ -1,0 +1,372 @@
+package io.crossbridge.hardening.ratelimit;
+
+import io.crossbridge.hardening.Ticker;
+import io.crossbridge.hardening.ratelimit.LimitTable.LimitSpec;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The default {@link RateLimiter}: buckets in this JVM's memory.
+ * <p>
+ * Each bucket is one {@code long} updated by compare-and-set (GCRA, see {@link Bucket}); there is
+ * no lock on the request path, and a request allocates nothing.
+ *
+ * <h2>Memory</h2>
+ * A bucket that has refilled completely decides exactly like a new one, so it is dropped: when a
+ * new bucket is made and at least the {@linkplain Builder#cleanupInterval cleanup interval} has
+ * passed since the last sweep, that caller sweeps every full bucket away; {@link #cleanUp()}
+ * does the same on demand.
+ * <p>
+ * At most {@linkplain Builder#maxKeys max-keys} buckets exist at once, over all limits. When a
+ * new key arrives at that bound, full buckets are swept first; if none can go, the request is
+ * <em>rejected</em>, with a retry-after until the first bucket can go, and counted in
+ * {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
+ * their keys would start over with a full bucket, so a flood of fresh keys would buy every
+ * existing key extra tokens. Rejecting the newcomer keeps every limit exact; the price is that a
+ * flood of keys can lock out new keys (never known ones) until buckets refill.
+ *
+ * <h2>Time</h2>
+ * Time comes from the {@link Ticker} as nanoseconds since this limiter was made, held within
+ * +/-2^61 ns (73 years), which keeps the arithmetic in {@link Bucket} free of overflow. A ticker
+ * that jumps backward makes buckets owe more, never less; one that jumps forward refills them, as
+ * elapsed time does.
+ */
+public final class InMemoryRateLimiter implements RateLimiter {
+
+    /** The default bound on buckets held at once. */
+    public static final int DEFAULT_MAX_KEYS = 100_000;
+
+    /** The default least time between two sweeps made by callers. */
+    public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofSeconds(10);
+
+    private static final long MAX_TIME = (1L << 61) - 1;
+
+    /** Outcome of {@link #take} when the key has no bucket and none can be made. */
+    private static final long AT_MAX_KEYS = Long.MIN_VALUE;
+
+    private final Ticker ticker;
+
+    private final long origin;
+
+    private final int maxKeys;
+
+    private final long cleanupIntervalNanos;
+
+    private final ConcurrentHashMap<String, LimitTable> tables = new ConcurrentHashMap<>();
+
+    /** Buckets held, over all tables; a slot is reserved before a bucket is published. */
+    private final AtomicInteger bucketCount = new AtomicInteger();
+
+    /**
+     * A lower bound on the time at which any held bucket is full again; no sweep can drop anything
+     * before it. Lowered when a bucket is made, recomputed by each sweep.
+     */
+    private final AtomicLong nextFullAt = new AtomicLong(Long.MAX_VALUE);
+
+    private final AtomicBoolean sweeping = new AtomicBoolean();
+
+    private volatile long lastSweep;
+
+    private final LongAdder evictions = new LongAdder();
+
+    private final LongAdder rejectedAtMaxKeys = new LongAdder();
+
+    /**
+     * Creates a limiter with the system ticker and the default bounds.
+     */
+    public InMemoryRateLimiter() {
+        this(builder());
+    }
+
+    private InMemoryRateLimiter(Builder builder) {
+        this.ticker = builder.ticker;
+        this.origin = builder.ticker.read();
+        this.maxKeys = builder.maxKeys;
+        this.cleanupIntervalNanos = builder.cleanupInterval.toNanos();
+    }
+
+    /**
+     * Returns a builder for a limiter with a custom ticker or bounds.
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public boolean tryAcquire(String key, RateLimit limit, int tokens) {
+        LimitTable table = table(limit);
+        return decide(table, table.spec(limit), key, tokens) > 0;
+    }
+
+    @Override
+    public RateLimitDecision acquire(String key, RateLimit limit, int tokens) {
+        LimitTable table = table(limit);
+        LimitSpec spec = table.spec(limit);
+        long outcome = decide(table, spec, key, tokens);
+        long tokenNanos = spec.nanosPerToken();
+        if (outcome > 0) {
+            return decision(true, (spec.span() - outcome) / (double) tokenNanos, 0, outcome);
+        }
+        if (outcome == AT_MAX_KEYS) {
+            long wait = Math.max(1, nextFullAt.get() - now());
+            return decision(false, 0, Math.min(wait, spec.span()), 0);
+        }
+        long wait = -outcome;
+        long cost = tokens * tokenNanos;
+        return decision(false, (cost - wait) / (double) tokenNanos, wait, spec.span() - cost + wait);
+    }
+
+    @Override
+    public double remaining(String key, RateLimit limit) {
+        LimitTable table = table(limit);
+        checkKey(key, limit);
+        LimitSpec spec = table.spec(limit);
+        Bucket bucket = table.buckets.get(key);
+        long tat = bucket == null ? Bucket.RETIRED : bucket.theoreticalArrival();
+        if (tat == Bucket.RETIRED) {
+            return limit.capacity();
+        }
+        long debt = Math.max(tat - now(), 0);
+        return Math.max(spec.span() - debt, 0) / (double) spec.nanosPerToken();
+    }
+
+    @Override
+    public void reset(String key, RateLimit limit) {
+        LimitTable table = table(limit);
+        checkKey(key, limit);
+        resetIn(table, key);
+    }
+
+    @Override
+    public void reset(String key) {
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("key must not be null or blank");
+        }
+        for (LimitTable table : tables.values()) {
+            resetIn(table, key);
+        }
+    }
+
+    @Override
+    public void resetAll() {
+        for (LimitTable table : tables.values()) {
+            for (String key : table.buckets.keySet()) {
+                resetIn(table, key);
+            }
+        }
+    }
+
+    @Override
+    public RateLimiterStats stats() {
+        Map<String, RateLimiterStats.LimitStats> limits = new HashMap<>();
+        tables.forEach((name, table) -> limits.put(name, table.stats()));
+        return new RateLimiterStats(bucketCount.get(), evictions.sum(), rejectedAtMaxKeys.sum(), limits);
+    }
+
+    /**
+     * Drops every bucket that has refilled completely. Returns at once, dropping nothing, while
+     * another thread is sweeping.
+     *
+     * @return the number of buckets dropped
+     */
+    public int cleanUp() {
+        return sweep(now());
+    }
+
+    private long decide(LimitTable table, LimitSpec spec, String key, int tokens) {
+        checkKey(key, spec.limit());
+        if (tokens <= 0 || tokens > spec.limit().capacity()) {
+            throw new IllegalArgumentException("tokens must be from 1 to the capacity of rate limit '"
+                    + spec.limit().name() + "' (" + spec.limit().capacity() + "), was " + tokens);
+        }
+        long outcome = take(table, key, tokens * spec.nanosPerToken(), spec.span(), now());
+        if (outcome > 0) {
+            table.allowed.increment();
+        }
+        else {
+            table.rejected.increment();
+            if (outcome == AT_MAX_KEYS) {
+                rejectedAtMaxKeys.increment();
+            }
+        }
+        return outcome;
+    }
+
+    private long take(LimitTable table, String key, long cost, long span, long now) {
+        for (;;) {
+            Bucket bucket = table.buckets.get(key);
+            if (bucket == null) {
+                if (!reserveSlot(now)) {
+                    return AT_MAX_KEYS;
+                }
+                // A new bucket is full, and a full bucket grants any cost up to its span.
+                Bucket fresh = new Bucket(now + cost);
+                bucket = table.buckets.putIfAbsent(key, fresh);
+                if (bucket == null) {
+                    nextFullAt.accumulateAndGet(now + cost, Math::min);
+                    return cost;
+                }
+                bucketCount.decrementAndGet();
+            }
+            long outcome = bucket.take(now, cost, span);
+            if (outcome != Bucket.RETIRED) {
+                return outcome;
+            }
+            // Retired by a sweep or reset: help remove it, then find or make its successor.
+            table.buckets.remove(key, bucket);
+        }
+    }
+
+    private boolean reserveSlot(long now) {
+        if (tryReserveSlot()) {
+            if (now - lastSweep >= cleanupIntervalNanos && now >= nextFullAt.get()) {
+                sweep(now);
+            }
+            return true;
+        }
+        if (now >= nextFullAt.get()) {
+            sweep(now);
+        }
+        return tryReserveSlot();
+    }
+
+    private boolean tryReserveSlot() {
+        for (;;) {
+            int count = bucketCount.get();
+            if (count >= maxKeys) {
+                return false;
+            }
+            if (bucketCount.compareAndSet(count, count + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private int sweep(long now) {
+        if (!sweeping.compareAndSet(false, true)) {
+            return 0;
+        }
+        try {
+            // Buckets made while this sweep runs lower the bound again; survivors are merged last.
+            nextFullAt.set(Long.MAX_VALUE);
+            long earliestSurvivor = Long.MAX_VALUE;
+            int dropped = 0;
+            for (LimitTable table : tables.values()) {
+                for (Map.Entry<String, Bucket> entry : table.buckets.entrySet()) {
+                    Bucket bucket = entry.getValue();
+                    if (bucket.retireIfFull(now)) {
+                        table.buckets.remove(entry.getKey(), bucket);
+                        bucketCount.decrementAndGet();
+                        dropped++;
+                    }
+                    else {
+                        long tat = bucket.theoreticalArrival();
+                        if (tat != Bucket.RETIRED) {
+                            earliestSurvivor = Math.min(earliestSurvivor, tat);
+                        }
+                    }
+                }
+            }
+            nextFullAt.accumulateAndGet(earliestSurvivor, Math::min);
+            lastSweep = now;
+            evictions.add(dropped);
+            return dropped;
+        }
+        finally {
+            sweeping.set(false);
+        }
+    }
+
+    private void resetIn(LimitTable table, String key) {
+        Bucket bucket = table.buckets.get(key);
+        if (bucket != null && bucket.retire()) {
+            table.buckets.remove(key, bucket);
+            bucketCount.decrementAndGet();
+        }
+    }
+
+    private LimitTable table(RateLimit limit) {
+        if (limit == null) {
+            throw new IllegalArgumentException("limit must not be null");
+        }
+        LimitTable table = tables.get(limit.name());
+        return table != null ? table : tables.computeIfAbsent(limit.name(), name -> new LimitTable(limit));
+    }
+
+    private long now() {
+        long elapsed = ticker.read() - origin;
+        return Math.max(-MAX_TIME, Math.min(MAX_TIME, elapsed));
+    }
+
+    private static void checkKey(String key, RateLimit limit) {
+        if (key == null || key.isBlank()) {
+            throw new MissingRateLimitKeyException(limit.name());
+        }
+    }
+
+    private static RateLimitDecision decision(boolean allowed, double remaining, long retryAfterNanos,
+            long timeToFullNanos) {
+        return new RateLimitDecision(allowed, remaining, Duration.ofNanos(retryAfterNanos),
+                Duration.ofNanos(timeToFullNanos));
+    }
+
+    /**
+     * Settings of an {@link InMemoryRateLimiter}.
+     */
+    public static final class Builder {
+
+        private Ticker ticker = Ticker.system();
+
+        private int maxKeys = DEFAULT_MAX_KEYS;
+
+        private Duration cleanupInterval = DEFAULT_CLEANUP_INTERVAL;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the time source; tests pass a fake one.
+         */
+        public Builder ticker(Ticker ticker) {
+            if (ticker == null) {
+                throw new IllegalArgumentException("ticker must not be null");
+            }
+            this.ticker = ticker;
+            return this;
+        }
+
+        /**
+         * Sets the most buckets held at once, over all limits; at least 1.
+         */
+        public Builder maxKeys(int maxKeys) {
+            if (maxKeys < 1) {
+                throw new IllegalArgumentException("maxKeys must be at least 1, was " + maxKeys);
+            }
+            this.maxKeys = maxKeys;
+            return this;
+        }
+
+        /**
+         * Sets the least time between two sweeps for full buckets made on the request path; zero
+         * sweeps whenever one could drop something.
+         */
+        public Builder cleanupInterval(Duration cleanupInterval) {
+            if (cleanupInterval == null || cleanupInterval.isNegative()) {
+                throw new IllegalArgumentException("cleanupInterval must be zero or positive, was " + cleanupInterval);
+            }
+            this.cleanupInterval = cleanupInterval;
+            return this;
+        }
+
+        public InMemoryRateLimiter build() {
+            return new InMemoryRateLimiter(this);
+        }
+    }
+}
