@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The default {@link RateLimiter}: buckets in this JVM's memory.
  * <p>
- * Each bucket is one {@code long} updated by compare-and-set (GCRA, see {@link Bucket}); there is
- * no lock on the request path, and a request allocates nothing.
+ * Each bucket is one {@code long} updated by compare-and-set (GCRA, see {@link Gcra}) in a hash
+ * table without an object per bucket ({@link BucketTable}); a request takes no lock (except
+ * while the one segment it needs is being resized) and allocates nothing.
  *
  * <h2>Memory</h2>
  * A bucket that has refilled completely decides exactly like a new one, so it is dropped: when a
@@ -34,7 +35,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Time</h2>
  * Time comes from the {@link Ticker} as nanoseconds since this limiter was made, held within
- * +/-2^61 ns (73 years), which keeps the arithmetic in {@link Bucket} free of overflow. A ticker
+ * +/-2^61 ns (73 years), which keeps the arithmetic in {@link Gcra} free of overflow. A ticker
  * that jumps backward makes buckets owe more, never less; one that jumps forward refills them, as
  * elapsed time does.
  */
@@ -128,9 +129,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
         LimitTable table = table(limit);
         checkKey(key, limit);
         LimitSpec spec = table.spec(limit);
-        Bucket bucket = table.buckets.get(key);
-        long tat = bucket == null ? Bucket.RETIRED : bucket.theoreticalArrival();
-        if (tat == Bucket.RETIRED) {
+        long tat = table.buckets.theoreticalArrival(key);
+        if (tat == Gcra.RETIRED) {
             return limit.capacity();
         }
         long debt = Math.max(tat - now(), 0);
@@ -157,9 +157,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     @Override
     public void resetAll() {
         for (LimitTable table : tables.values()) {
-            for (String key : table.buckets.keySet()) {
-                resetIn(table, key);
-            }
+            bucketCount.addAndGet(-table.buckets.retireAll());
         }
     }
 
@@ -200,28 +198,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     private long take(LimitTable table, String key, long cost, long span, long now) {
-        for (;;) {
-            Bucket bucket = table.buckets.get(key);
-            if (bucket == null) {
-                if (!reserveSlot(now)) {
-                    return AT_MAX_KEYS;
-                }
-                // A new bucket is full, and a full bucket grants any cost up to its span.
-                Bucket fresh = new Bucket(now + cost);
-                bucket = table.buckets.putIfAbsent(key, fresh);
-                if (bucket == null) {
-                    nextFullAt.accumulateAndGet(now + cost, Math::min);
-                    return cost;
-                }
-                bucketCount.decrementAndGet();
+        long outcome = table.buckets.take(key, now, cost, span);
+        while (outcome == BucketTable.ABSENT) {
+            if (!reserveSlot(now)) {
+                return AT_MAX_KEYS;
             }
-            long outcome = bucket.take(now, cost, span);
-            if (outcome != Bucket.RETIRED) {
-                return outcome;
+            // A new bucket is full, and a full bucket grants any cost up to its span.
+            if (table.buckets.insert(key, now + cost)) {
+                nextFullAt.accumulateAndGet(now + cost, Math::min);
+                return cost;
             }
-            // Retired by a sweep or reset: help remove it, then find or make its successor.
-            table.buckets.remove(key, bucket);
+            bucketCount.decrementAndGet();
+            outcome = table.buckets.take(key, now, cost, span);
         }
+        return outcome;
     }
 
     private boolean reserveSlot(long now) {
@@ -259,21 +249,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
             long earliestSurvivor = Long.MAX_VALUE;
             int dropped = 0;
             for (LimitTable table : tables.values()) {
-                for (Map.Entry<String, Bucket> entry : table.buckets.entrySet()) {
-                    Bucket bucket = entry.getValue();
-                    if (bucket.retireIfFull(now)) {
-                        table.buckets.remove(entry.getKey(), bucket);
-                        bucketCount.decrementAndGet();
-                        dropped++;
-                    }
-                    else {
-                        long tat = bucket.theoreticalArrival();
-                        if (tat != Bucket.RETIRED) {
-                            earliestSurvivor = Math.min(earliestSurvivor, tat);
-                        }
-                    }
-                }
+                BucketTable.Sweep sweep = table.buckets.retireFull(now);
+                dropped += sweep.dropped();
+                earliestSurvivor = Math.min(earliestSurvivor, sweep.earliestSurvivor());
             }
+            bucketCount.addAndGet(-dropped);
             nextFullAt.accumulateAndGet(earliestSurvivor, Math::min);
             lastSweep = now;
             evictions.add(dropped);
@@ -285,9 +265,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     private void resetIn(LimitTable table, String key) {
-        Bucket bucket = table.buckets.get(key);
-        if (bucket != null && bucket.retire()) {
-            table.buckets.remove(key, bucket);
+        if (table.buckets.retire(key)) {
             bucketCount.decrementAndGet();
         }
     }

@@ -1,6 +1,5 @@
 package io.crossbridge.hardening.ratelimit;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -8,7 +7,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class LimitTable {
 
-    final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    final BucketTable buckets = new BucketTable();
 
     final LongAdder allowed = new LongAdder();
 

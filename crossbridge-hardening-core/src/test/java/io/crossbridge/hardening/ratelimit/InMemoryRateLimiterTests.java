@@ -287,6 +287,25 @@ class InMemoryRateLimiterTests {
     }
 
     @Test
+    void bucketsKeepTheirStateWhileTheTableGrowsAndShrinks() {
+        RateLimit limit = RateLimit.of("grow", 100, Duration.ofSeconds(100));
+        for (int key = 0; key < 5_000; key++) {
+            limiter.tryAcquire("key-" + key, limit, 1 + key % 2);
+        }
+        ticker.advance(Duration.ofSeconds(1));
+
+        assertThat(limiter.cleanUp()).isEqualTo(2_500);
+
+        for (int key = 0; key < 5_000; key++) {
+            assertThat(limiter.remaining("key-" + key, limit)).as("key-%d", key).isEqualTo(key % 2 == 0 ? 100.0 : 99.0);
+        }
+        assertThat(limiter.stats().limits().get("grow").activeBuckets()).isEqualTo(2_500);
+        limiter.resetAll();
+        assertThat(limiter.stats().activeBuckets()).isZero();
+        assertThat(limiter.tryAcquire("key-1", limit, 100)).isTrue();
+    }
+
+    @Test
     void nullOrBlankKeyIsRejectedByEveryOperation() {
         for (String key : new String[] { null, "", "  \t" }) {
             assertThatExceptionOfType(MissingRateLimitKeyException.class)

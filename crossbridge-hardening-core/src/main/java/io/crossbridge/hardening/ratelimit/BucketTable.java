@@ -1,0 +1,301 @@
+package io.crossbridge.hardening.ratelimit;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The buckets of one limit: a hash table from key to {@link Gcra} word, with no object per
+ * bucket. A bucket costs one key reference and one {@code long} per slot, at a load of one third
+ * to two thirds: 18 to 36 bytes, where a {@code ConcurrentHashMap} of bucket objects costs about
+ * 64 (node, bucket object and table slot).
+ *
+ * <h2>Layout</h2>
+ * {@value #SEGMENTS} segments, chosen by the high bits of the key's spread hash. Each holds two
+ * parallel arrays, keys and words, probed linearly from the low bits; a {@code null} key ends a
+ * probe. A segment grows (or shrinks) by rehashing into new arrays.
+ *
+ * <h2>Concurrency protocol</h2>
+ * <ul>
+ * <li>Takes and reads are lock-free: find the slot, then read or compare-and-set its word.</li>
+ * <li>Structural changes (insert, retire, rehash) hold the segment's monitor.</li>
+ * <li>Within one pair of arrays a slot never changes key: a retired slot stays a tombstone (key
+ * kept, word {@link Gcra#RETIRED}) until the next rehash, and a new bucket for the same key takes
+ * a new slot. So a lock-free reader that matched a key can never update another key's bucket.</li>
+ * <li>Insert writes the word, then publishes the key with release semantics; readers read keys
+ * with acquire semantics, so a matching key implies an initialized word.</li>
+ * <li>Rehash swaps every word of the old arrays to {@link Gcra#MOVED} before copying the live
+ * ones, then publishes the new arrays through a volatile field. A take that loses its
+ * compare-and-set to the swap sees {@code MOVED}, waits for the monitor (the rehash is then
+ * done) and starts over; a take that won before the swap is copied. No take is lost.</li>
+ * </ul>
+ */
+final class BucketTable {
+
+    /** The result of {@link #take} when the key has no live bucket. */
+    static final long ABSENT = Long.MIN_VALUE + 2;
+
+    private static final int SEGMENT_BITS = 4;
+
+    private static final int SEGMENTS = 1 << SEGMENT_BITS;
+
+    private static final int MIN_CAPACITY = 8;
+
+    private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(String[].class);
+
+    private final Segment[] segments = new Segment[SEGMENTS];
+
+    BucketTable() {
+        for (int i = 0; i < SEGMENTS; i++) {
+            segments[i] = new Segment();
+        }
+    }
+
+    /**
+     * Takes {@code cost} from the bucket of {@code key}, as {@link Gcra#take}, or returns
+     * {@link #ABSENT}.
+     */
+    long take(String key, long now, long cost, long span) {
+        int hash = spread(key.hashCode());
+        Segment segment = segments[hash >>> (32 - SEGMENT_BITS)];
+        for (;;) {
+            Slots slots = segment.slots;
+            int index = slots.find(key, hash);
+            if (index < 0) {
+                return ABSENT;
+            }
+            long outcome = Gcra.take(slots.words, index, now, cost, span);
+            if (outcome == Gcra.MOVED) {
+                segment.awaitRehash();
+            }
+            else if (outcome != Gcra.RETIRED) {
+                return outcome;
+            }
+        }
+    }
+
+    /**
+     * Returns the theoretical arrival time of the bucket of {@code key}, or {@link Gcra#RETIRED}
+     * when it has none.
+     */
+    long theoreticalArrival(String key) {
+        int hash = spread(key.hashCode());
+        Segment segment = segments[hash >>> (32 - SEGMENT_BITS)];
+        for (;;) {
+            Slots slots = segment.slots;
+            int index = slots.find(key, hash);
+            long tat = index < 0 ? Gcra.RETIRED : Gcra.read(slots.words, index);
+            if (tat != Gcra.MOVED) {
+                return tat;
+            }
+            segment.awaitRehash();
+        }
+    }
+
+    /**
+     * Adds a bucket for {@code key} holding {@code tat}, unless it has one.
+     *
+     * @return whether the bucket was added
+     */
+    boolean insert(String key, long tat) {
+        int hash = spread(key.hashCode());
+        Segment segment = segments[hash >>> (32 - SEGMENT_BITS)];
+        synchronized (segment) {
+            if (segment.slots.find(key, hash) >= 0) {
+                return false;
+            }
+            if (segment.used + 1 > segment.slots.maxUsed()) {
+                segment.rehash(segment.live + 1);
+            }
+            segment.slots.add(key, hash, tat);
+            segment.used++;
+            segment.live++;
+            return true;
+        }
+    }
+
+    /**
+     * Drops the bucket of {@code key}, whatever it holds.
+     *
+     * @return whether there was one
+     */
+    boolean retire(String key) {
+        int hash = spread(key.hashCode());
+        Segment segment = segments[hash >>> (32 - SEGMENT_BITS)];
+        synchronized (segment) {
+            Slots slots = segment.slots;
+            int index = slots.find(key, hash);
+            if (index < 0) {
+                return false;
+            }
+            Gcra.replace(slots.words, index, Gcra.RETIRED);
+            segment.live--;
+            return true;
+        }
+    }
+
+    /**
+     * Drops every bucket that is full at {@code now} and shrinks segments left mostly empty.
+     */
+    Sweep retireFull(long now) {
+        int dropped = 0;
+        long earliestSurvivor = Long.MAX_VALUE;
+        for (Segment segment : segments) {
+            synchronized (segment) {
+                Slots slots = segment.slots;
+                for (int i = 0; i < slots.keys.length; i++) {
+                    if (slots.keys[i] == null) {
+                        continue;
+                    }
+                    if (Gcra.retireIfFull(slots.words, i, now)) {
+                        segment.live--;
+                        dropped++;
+                    }
+                    else {
+                        long tat = Gcra.read(slots.words, i);
+                        if (tat != Gcra.RETIRED) {
+                            earliestSurvivor = Math.min(earliestSurvivor, tat);
+                        }
+                    }
+                }
+                if (segment.live <= slots.keys.length / 8 && slots.keys.length > MIN_CAPACITY) {
+                    segment.rehash(segment.live);
+                }
+            }
+        }
+        return new Sweep(dropped, earliestSurvivor);
+    }
+
+    /**
+     * Drops every bucket.
+     *
+     * @return how many there were
+     */
+    int retireAll() {
+        int dropped = 0;
+        for (Segment segment : segments) {
+            synchronized (segment) {
+                Slots slots = segment.slots;
+                for (int i = 0; i < slots.keys.length; i++) {
+                    if (slots.keys[i] != null && Gcra.replace(slots.words, i, Gcra.RETIRED) != Gcra.RETIRED) {
+                        dropped++;
+                    }
+                }
+                segment.live = 0;
+                segment.rehash(0);
+            }
+        }
+        return dropped;
+    }
+
+    /**
+     * Returns the number of live buckets.
+     */
+    int size() {
+        int size = 0;
+        for (Segment segment : segments) {
+            size += segment.live;
+        }
+        return size;
+    }
+
+    private static int spread(int hashCode) {
+        int h = hashCode * 0x9E3779B9;
+        return h ^ (h >>> 16);
+    }
+
+    /**
+     * What a sweep did: how many buckets it dropped, and the earliest time at which a bucket it
+     * kept is full ({@link Long#MAX_VALUE} when it kept none).
+     */
+    record Sweep(int dropped, long earliestSurvivor) {
+    }
+
+    private static final class Segment {
+
+        volatile Slots slots = new Slots(MIN_CAPACITY);
+
+        /** Slots holding a key, tombstones included. Guarded by this. */
+        int used;
+
+        /** Slots holding a live bucket. Written under this, read anywhere for stats. */
+        volatile int live;
+
+        /**
+         * Copies the live buckets into arrays sized for {@code expected} of them. Holds this.
+         */
+        void rehash(int expected) {
+            Slots old = slots;
+            Slots fresh = new Slots(Slots.capacityFor(expected));
+            for (int i = 0; i < old.keys.length; i++) {
+                String key = old.keys[i];
+                if (key != null) {
+                    long tat = Gcra.replace(old.words, i, Gcra.MOVED);
+                    if (tat != Gcra.RETIRED) {
+                        fresh.add(key, spread(key.hashCode()), tat);
+                    }
+                }
+            }
+            used = live;
+            slots = fresh;
+        }
+
+        /** Returns once no rehash holds this segment. */
+        void awaitRehash() {
+            synchronized (this) {
+                // Entering the monitor is the wait; the rehash's writes are visible after it.
+            }
+        }
+    }
+
+    private static final class Slots {
+
+        final String[] keys;
+
+        final long[] words;
+
+        final int mask;
+
+        Slots(int capacity) {
+            this.keys = new String[capacity];
+            this.words = new long[capacity];
+            this.mask = capacity - 1;
+        }
+
+        /** The smallest power of two at least {@link #MIN_CAPACITY} and twice {@code expected}. */
+        static int capacityFor(int expected) {
+            int capacity = MIN_CAPACITY;
+            while (capacity < expected * 2L) {
+                capacity <<= 1;
+            }
+            return capacity;
+        }
+
+        /** Probes stay short while at most two thirds of the slots hold a key. */
+        int maxUsed() {
+            return keys.length / 3 * 2;
+        }
+
+        /** Returns the slot of the live (or moved) bucket of {@code key}, or -1. */
+        int find(String key, int hash) {
+            for (int i = hash & mask;; i = (i + 1) & mask) {
+                String candidate = (String) KEYS.getAcquire(keys, i);
+                if (candidate == null) {
+                    return -1;
+                }
+                if ((candidate == key || candidate.equals(key)) && Gcra.read(words, i) != Gcra.RETIRED) {
+                    return i;
+                }
+            }
+        }
+
+        /** Puts a key known to be absent into the first empty slot. Holds the segment's monitor. */
+        void add(String key, int hash, long tat) {
+            int i = hash & mask;
+            while (keys[i] != null) {
+                i = (i + 1) & mask;
+            }
+            words[i] = tat;
+            KEYS.setRelease(keys, i, key);
+        }
+    }
+}
