@@ -49,8 +49,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private static final long MAX_TIME = (1L << 61) - 1;
 
-    /** Outcome of {@link #take} when the key has no bucket and none can be made. */
-    private static final long AT_MAX_KEYS = Long.MIN_VALUE;
+    /**
+     * Outcome of {@link #take} when the key has no bucket and none can be made; distinct from
+     * {@link Gcra}'s sentinels and {@link BucketTable#ABSENT}.
+     */
+    private static final long AT_MAX_KEYS = Long.MIN_VALUE + 3;
 
     private final Ticker ticker;
 
@@ -116,6 +119,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
             return decision(true, (spec.span() - outcome) / (double) tokenNanos, 0, outcome);
         }
         if (outcome == AT_MAX_KEYS) {
+            // Until the first bucket can be dropped; while a sweep runs that is unknown, and no
+            // bucket of this limit can take longer than its span.
             long wait = Math.max(1, nextFullAt.get() - now());
             return decision(false, 0, Math.min(wait, spec.span()), 0);
         }
