@@ -66,6 +66,9 @@ final class Gcra {
             if (WORDS.compareAndSet(words, index, tat, Math.max(tat, now) + cost)) {
                 return debt + cost;
             }
+            // Lost to another thread on the same bucket: pause briefly so that two threads on
+            // one hot key do not keep stealing the cache line from each other.
+            Thread.onSpinWait();
         }
     }
 
