@@ -1,0 +1,13 @@
+package io.crossbridge.hardening.retry;
+
+/**
+ * The provider rejected the caller's credentials.
+ */
+public class AuthenticationException extends PermanentException {
+
+    private static final long serialVersionUID = 1L;
+
+    public AuthenticationException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,13 @@
+package io.crossbridge.hardening.retry;
+
+/**
+ * The provider could not be reached, or the connection broke.
+ */
+public class NetworkException extends TransientException {
+
+    private static final long serialVersionUID = 1L;
+
+    public NetworkException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

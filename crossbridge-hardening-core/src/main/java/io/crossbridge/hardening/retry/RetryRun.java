@@ -1,0 +1,121 @@
+package io.crossbridge.hardening.retry;
+
+import io.crossbridge.hardening.retry.RetryExhaustedException.Reason;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The decisions of one retried call after its first unsuccessful attempt: whether to go on, and
+ * how long to wait. Made only once a call has failed, so a call that succeeds first time
+ * allocates none of this.
+ */
+final class RetryRun {
+
+    private final RetryPolicy policy;
+
+    private final Retry retry;
+
+    private final long start;
+
+    private final List<Throwable> failures = new ArrayList<>(2);
+
+    private long previousDelay;
+
+    RetryRun(RetryPolicy policy, Retry retry, long start) {
+        this.policy = policy;
+        this.retry = retry;
+        this.start = start;
+        this.previousDelay = policy.baseDelay().toNanos();
+    }
+
+    /**
+     * Decides what follows attempt {@code attempt}, which threw {@code failure} or, when it is
+     * {@code null}, returned a result the policy retries on.
+     */
+    Next afterAttempt(int attempt, Throwable failure) {
+        if (failure != null) {
+            failures.add(failure);
+            if (policy.classify(failure) != FailureKind.TRANSIENT) {
+                return new Rethrow(failure);
+            }
+        }
+        if (attempt >= policy.maxAttempts()) {
+            return stop(attempt, Reason.ATTEMPTS, failure == null
+                    ? "maxAttempts reached, the last result rejected by retryOnResult" : "maxAttempts reached");
+        }
+        long delay = Backoff.delayNanos(policy, attempt, previousDelay, retry.random());
+        Optional<Duration> hint = failure == null ? Optional.empty() : policy.retryAfter(failure);
+        if (hint.isPresent()) {
+            if (hint.get().compareTo(policy.maxDelay()) > 0) {
+                return stop(attempt, Reason.RETRY_AFTER_TOO_LONG, "the failure asked to wait " + hint.get()
+                        + ", more than maxDelay " + policy.maxDelay());
+            }
+            delay = Math.max(delay, hint.get().toNanos());
+        }
+        if (policy.maxElapsed() != null) {
+            long remaining = policy.maxElapsed().toNanos() - (retry.ticker().read() - start);
+            if (delay > remaining) {
+                return stop(attempt, Reason.MAX_ELAPSED, "waiting " + Duration.ofNanos(delay)
+                        + " would pass maxElapsed " + policy.maxElapsed());
+            }
+        }
+        if (retry.budget() != null && !retry.budget().tryRetry()) {
+            return stop(attempt, Reason.BUDGET, "the retry budget is spent");
+        }
+        previousDelay = delay;
+        return new Wait(delay);
+    }
+
+    /**
+     * Returns the exception for an interrupt while waiting after attempt {@code attempt}.
+     */
+    RetryExhaustedException interrupted(int attempt, InterruptedException interrupt) {
+        RetryExhaustedException exhausted = stop(attempt, Reason.INTERRUPTED,
+                "interrupted while waiting to retry").exception();
+        exhausted.addSuppressed(interrupt);
+        return exhausted;
+    }
+
+    /**
+     * Adds the earlier failures to {@code failure} as suppressed, for a failure rethrown as it is.
+     */
+    Throwable withEarlierFailures(Throwable failure) {
+        for (Throwable earlier : failures) {
+            if (earlier != failure) {
+                failure.addSuppressed(earlier);
+            }
+        }
+        return failure;
+    }
+
+    private Stop stop(int attempts, Reason reason, String why) {
+        Throwable last = failures.isEmpty() ? null : failures.get(failures.size() - 1);
+        RetryExhaustedException exhausted = new RetryExhaustedException("Gave up after " + attempts
+                + (attempts == 1 ? " attempt: " : " attempts: ") + why, attempts, reason, last);
+        for (Throwable earlier : failures) {
+            if (earlier != last) {
+                exhausted.addSuppressed(earlier);
+            }
+        }
+        return new Stop(exhausted);
+    }
+
+    /** What follows an unsuccessful attempt. */
+    sealed interface Next permits Wait, Stop, Rethrow {
+    }
+
+    /** Wait this long, then attempt again. */
+    record Wait(long nanos) implements Next {
+    }
+
+    /** Stop retrying a transient failure: throw this. */
+    record Stop(RetryExhaustedException exception) implements Next {
+    }
+
+    /** The failure is not retried: rethrow it as it is. */
+    record Rethrow(Throwable failure) implements Next {
+    }
+}
