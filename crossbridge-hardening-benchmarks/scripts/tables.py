@@ -1,26 +1,32 @@
 #!/usr/bin/env python3
-"""Turns a JMH JSON result of RateLimiterBenchmark into the Markdown table of BENCHMARKS.md.
+"""Turns a JMH JSON result into the Markdown tables of BENCHMARKS.md.
 
-Usage: ratelimit-table.py result.json
-Each row is one scenario; each library cell is ns/op +- error (99.9%) and bytes allocated per op;
-the last column is crossbridge's time over the fastest peer's in the same run.
+Usage: tables.py result.json
+
+Rate limiter: each row is one scenario; each library cell is ns/op +- error (99.9%) and bytes
+allocated per op; the last column is crossbridge's time over the fastest peer's in the same run.
+Retry: each library's time and allocation, and its overhead over the direct call.
 """
 import json
 import sys
 
 LIBRARIES = ["crossbridge", "bucket4j", "resilience4j", "guava"]
 PEERS = LIBRARIES[1:]
+RETRY_ROWS = ["direct", "crossbridge", "resilience4j", "springRetryTemplate"]
 
 
-def main(path):
+def alloc_of(entry):
+    return entry.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
+
+
+def rate_limiter_table(entries):
     results = {}
-    for entry in json.load(open(path)):
+    for entry in entries:
         threads = entry["benchmark"].rsplit(".", 1)[1]
         params = entry["params"]
         scenario = (threads, int(params["keys"]), params["path"])
-        alloc = entry.get("secondaryMetrics", {}).get("gc.alloc.rate.norm", {}).get("score")
         metric = entry["primaryMetric"]
-        results.setdefault(scenario, {})[params["library"]] = (metric["score"], metric["scoreError"], alloc)
+        results.setdefault(scenario, {})[params["library"]] = (metric["score"], metric["scoreError"], alloc_of(entry))
 
     print("| threads | keys | path | " + " | ".join(LIBRARIES) + " | crossbridge / fastest peer |")
     print("|---|---:|---|" + "---:|" * (len(LIBRARIES) + 1))
@@ -28,21 +34,38 @@ def main(path):
         row = results[scenario]
         cells = []
         for library in LIBRARIES:
-            if library not in row:
-                cells.append("-")
-                continue
             score, error, alloc = row[library]
             alloc_text = "" if alloc is None else " (%d B)" % round(alloc)
             cells.append("%.1f ± %.1f%s" % (score, error, alloc_text))
-        peers = [row[p][0] for p in PEERS if p in row]
-        if "crossbridge" in row and peers:
-            fastest = min(peers)
-            fastest_name = [p for p in PEERS if p in row and row[p][0] == fastest][0]
-            ratio = "%.2fx (%s)" % (row["crossbridge"][0] / fastest, fastest_name)
-        else:
-            ratio = "-"
+        fastest_name = min(PEERS, key=lambda p: row[p][0])
+        ratio = "%.2fx (%s)" % (row["crossbridge"][0] / row[fastest_name][0], fastest_name)
         threads = "1" if scenario[0] == "oneThread" else "2"
         print("| %s | %s | %s | %s | %s |" % (threads, format(scenario[1], ","), scenario[2], " | ".join(cells), ratio))
+
+
+def retry_table(entries):
+    results = {}
+    for entry in entries:
+        metric = entry["primaryMetric"]
+        results[entry["benchmark"].rsplit(".", 1)[1]] = (metric["score"], metric["scoreError"], alloc_of(entry))
+    direct = results["direct"][0]
+    print("| call | ns/op | B/op | overhead over direct, ns |")
+    print("|---|---:|---:|---:|")
+    for name in RETRY_ROWS:
+        score, error, alloc = results[name]
+        overhead = "-" if name == "direct" else "%.1f" % (score - direct)
+        print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))
+
+
+def main(path):
+    entries = json.load(open(path))
+    limiter = [e for e in entries if ".RateLimiterBenchmark." in e["benchmark"]]
+    retry = [e for e in entries if ".RetryBenchmark." in e["benchmark"]]
+    if limiter:
+        rate_limiter_table(limiter)
+    if retry:
+        print()
+        retry_table(retry)
 
 
 if __name__ == "__main__":
