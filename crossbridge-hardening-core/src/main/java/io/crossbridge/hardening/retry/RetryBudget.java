@@ -112,7 +112,7 @@ public final class RetryBudget {
     /** Returns the slot of {@code now}, emptied first when it still counts an older epoch. */
     private int currentSlot(long now) {
         long epoch = Math.floorDiv(now, slotNanos);
-        int slot = (int) Math.floorMod(epoch, SLOTS);
+        int slot = Math.floorMod(epoch, SLOTS);
         long seen = slotEpochs.get(slot);
         if (seen != epoch && slotEpochs.compareAndSet(slot, seen, epoch)) {
             calls.set(slot, 0);

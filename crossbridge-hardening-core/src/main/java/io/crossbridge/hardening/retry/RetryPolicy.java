@@ -148,16 +148,18 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
 
     /** Returns this policy retrying these failure types too. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withRetryOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed,
-                concat(retryOn, types), abortOn, retryIf, retryOnResult, classifier);
+                concat(retryOn, types == null ? null : Arrays.asList(types)), abortOn, retryIf, retryOnResult, classifier);
     }
 
     /** Returns this policy never retrying these failure types. */
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withAbortOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn,
-                concat(abortOn, types), retryIf, retryOnResult, classifier);
+                concat(abortOn, types == null ? null : Arrays.asList(types)), retryIf, retryOnResult, classifier);
     }
 
     public RetryPolicy withRetryIf(Predicate<Throwable> retryIf) {
@@ -235,12 +237,12 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     }
 
     private static List<Class<? extends Throwable>> concat(List<Class<? extends Throwable>> first,
-            Class<? extends Throwable>[] more) {
+            List<Class<? extends Throwable>> more) {
         if (more == null) {
             throw new IllegalArgumentException("failure types must not be null");
         }
         List<Class<? extends Throwable>> all = new ArrayList<>(first);
-        all.addAll(Arrays.asList(more));
+        all.addAll(more);
         return all;
     }
 }
