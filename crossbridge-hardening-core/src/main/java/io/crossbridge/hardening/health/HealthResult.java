@@ -60,8 +60,9 @@ public record HealthResult(HealthStatus status, String message, Map<String, Obje
      */
     public static HealthResult unhealthy(Throwable failure) {
         String type = failure.getClass().getName();
-        return new HealthResult(HealthStatus.UNHEALTHY, type + ": " + failure.getMessage(), Map.of(), Duration.ZERO,
-                null, type, failure.getMessage(), 0, false);
+        String message = failure.getMessage() == null ? type : type + ": " + failure.getMessage();
+        return new HealthResult(HealthStatus.UNHEALTHY, message, Map.of(), Duration.ZERO, null, type,
+                failure.getMessage(), 0, false);
     }
 
     /**

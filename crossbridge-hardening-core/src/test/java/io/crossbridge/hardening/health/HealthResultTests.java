@@ -35,6 +35,14 @@ class HealthResultTests {
     }
 
     @Test
+    void failureWithoutAMessageIsNamedByItsType() {
+        HealthResult result = HealthResult.unhealthy(new IllegalStateException());
+
+        assertThat(result.message()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(result.errorMessage()).isNull();
+    }
+
+    @Test
     void withDetailAddsInOrderAndKeepsTheResultImmutable() {
         HealthResult base = HealthResult.healthy();
         HealthResult detailed = base.withDetail("provider", "openai").withDetail("latencyMs", 42L);
