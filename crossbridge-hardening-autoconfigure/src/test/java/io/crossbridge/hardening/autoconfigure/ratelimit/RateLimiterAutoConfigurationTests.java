@@ -1,7 +1,11 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
+import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -11,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class RateLimiterAutoConfigurationTests {
 
@@ -24,9 +29,75 @@ class RateLimiterAutoConfigurationTests {
     }
 
     @Test
+    void runShouldProvideTheBuiltInLimits() {
+        this.contextRunner.run(context -> {
+            RateLimitCatalog catalog = context.getBean(RateLimitCatalog.class);
+            assertThat(catalog.names()).containsExactly("search", "embed", "transform", "health");
+            assertThat(catalog.get("search")).isEqualTo(RateLimit.of("search", 30, Duration.ofSeconds(60)));
+            assertThat(catalog.get("embed").capacity()).isEqualTo(60);
+            assertThat(catalog.get("transform").capacity()).isEqualTo(10);
+            assertThat(catalog.get("health").capacity()).isEqualTo(10);
+        });
+    }
+
+    @Test
+    void runWithOverrideShouldChangeOnlyWhatItSets() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.limits.search.capacity=100",
+                "crossbridge.hardening.rate-limit.limits.embed.window=PT2M").run(context -> {
+                    RateLimitCatalog catalog = context.getBean(RateLimitCatalog.class);
+                    assertThat(catalog.get("search")).isEqualTo(RateLimit.of("search", 100, Duration.ofSeconds(60)));
+                    assertThat(catalog.get("embed")).isEqualTo(RateLimit.of("embed", 60, Duration.ofMinutes(2)));
+                });
+    }
+
+    @Test
+    void runWithNewLimitShouldAddItWithAnyDurationFormat() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.limits.burst.capacity=5",
+                "crossbridge.hardening.rate-limit.limits.burst.window=500ms",
+                "crossbridge.hardening.rate-limit.limits.hourly.capacity=1000").run(context -> {
+                    RateLimitCatalog catalog = context.getBean(RateLimitCatalog.class);
+                    assertThat(catalog.get("burst")).isEqualTo(RateLimit.of("burst", 5, Duration.ofMillis(500)));
+                    assertThat(catalog.get("hourly").window()).isEqualTo(Duration.ofSeconds(60));
+                    assertThat(catalog.names()).hasSize(6);
+                });
+    }
+
+    @Test
+    void runWithZeroCapacityShouldFailNamingTheProperty() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.limits.search.capacity=0")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .isInstanceOf(InvalidPropertyException.class)
+                        .hasMessage("Invalid value for 'crossbridge.hardening.rate-limit.limits.search.capacity': 0. "
+                                + "Capacity of rate limit 'search' must be at least 1, was 0."));
+    }
+
+    @Test
+    void runWithNegativeWindowShouldFailNamingTheProperty() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.limits.search.window=-1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageStartingWith("Invalid value for 'crossbridge.hardening.rate-limit.limits.search.window': PT-1S."));
+    }
+
+    @Test
+    void runWithNewLimitWithoutCapacityShouldFail() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.limits.custom.window=10s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("Invalid value for 'crossbridge.hardening.rate-limit.limits.custom.capacity': null. "
+                                + "A new limit must set its capacity, at least 1."));
+    }
+
+    @Test
+    void runWithZeroMaxKeysShouldFail() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.max-keys=0")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("Invalid value for 'crossbridge.hardening.rate-limit.max-keys': 0. It must be at least 1."));
+    }
+
+    @Test
     void runWhenDisabledShouldNotCreateLimiter() {
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(RateLimiter.class));
+                .run(context -> assertThat(context).doesNotHaveBean(RateLimiter.class)
+                        .doesNotHaveBean(RateLimitCatalog.class));
     }
 
     @Test
@@ -34,6 +105,13 @@ class RateLimiterAutoConfigurationTests {
         this.contextRunner.withUserConfiguration(UserLimiterConfiguration.class)
                 .run(context -> assertThat(context).hasSingleBean(RateLimiter.class)
                         .getBean(RateLimiter.class).isSameAs(UserLimiterConfiguration.LIMITER));
+    }
+
+    @Test
+    void unknownLimitNameIsAClearError() {
+        this.contextRunner.run(context -> assertThatIllegalArgumentException()
+                .isThrownBy(() -> context.getBean(RateLimitCatalog.class).get("serch"))
+                .withMessage("no rate limit named 'serch'; configured: [search, embed, transform, health]"));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,0 +1,88 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Rate limiting settings, under {@code crossbridge.hardening.rate-limit}.
+ */
+@ConfigurationProperties("crossbridge.hardening.rate-limit")
+public class RateLimitProperties {
+
+    /**
+     * Whether to enable rate limiting.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Most buckets held at once, over all limits; at that bound new keys are rejected.
+     */
+    private int maxKeys = 100_000;
+
+    /**
+     * Limits by name. The built-in search (30), embed (60), transform (10) and health (10) limits,
+     * each per 60s, exist without configuration; an entry with their name overrides what it sets,
+     * other names add limits.
+     */
+    private Map<String, Limit> limits = new LinkedHashMap<>();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public int getMaxKeys() {
+        return maxKeys;
+    }
+
+    public void setMaxKeys(int maxKeys) {
+        this.maxKeys = maxKeys;
+    }
+
+    public Map<String, Limit> getLimits() {
+        return limits;
+    }
+
+    public void setLimits(Map<String, Limit> limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * One limit. A setting left out keeps the built-in limit's value of the same name; a new
+     * limit must set its capacity and takes a 60s window unless it sets one.
+     */
+    public static class Limit {
+
+        /**
+         * Most tokens a bucket holds, and so the largest burst.
+         */
+        private Long capacity;
+
+        /**
+         * Time in which an empty bucket refills completely.
+         */
+        private Duration window;
+
+        public Long getCapacity() {
+            return capacity;
+        }
+
+        public void setCapacity(Long capacity) {
+            this.capacity = capacity;
+        }
+
+        public Duration getWindow() {
+            return window;
+        }
+
+        public void setWindow(Duration window) {
+            this.window = window;
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import io.crossbridge.hardening.retry.FailureKind;
+import io.crossbridge.hardening.retry.Jitter;
+import io.crossbridge.hardening.retry.RetryPolicy;
+
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RetryAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class));
+
+    @Test
+    void runShouldProvideTheBuiltInPolicies() {
+        this.contextRunner.run(context -> {
+            RetryPolicyCatalog catalog = context.getBean(RetryPolicyCatalog.class);
+            assertThat(catalog.names()).containsExactlyInAnyOrder("aggressive", "conservative", "quick", "default");
+            assertThat(catalog.get("aggressive")).isEqualTo(RetryPolicy.AGGRESSIVE);
+            assertThat(catalog.get("default")).isEqualTo(RetryPolicy.DEFAULT);
+        });
+    }
+
+    @Test
+    void runWithNewPolicyShouldStartFromTheDefaultPolicy() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.embed.max-attempts=4",
+                "crossbridge.hardening.retry.policies.embed.base-delay=500ms",
+                "crossbridge.hardening.retry.policies.embed.max-delay=5s",
+                "crossbridge.hardening.retry.policies.embed.jitter=full",
+                "crossbridge.hardening.retry.policies.embed.max-elapsed=PT30S",
+                "crossbridge.hardening.retry.policies.embed.abort-on=java.util.concurrent.TimeoutException")
+                .run(context -> {
+                    RetryPolicy embed = context.getBean(RetryPolicyCatalog.class).get("embed");
+                    assertThat(embed).extracting(RetryPolicy::maxAttempts, RetryPolicy::baseDelay, RetryPolicy::maxDelay,
+                            RetryPolicy::jitter, RetryPolicy::maxElapsed, RetryPolicy::multiplier)
+                            .containsExactly(4, Duration.ofMillis(500), Duration.ofSeconds(5), Jitter.FULL,
+                                    Duration.ofSeconds(30), 2.0);
+                    assertThat(embed.classify(new TimeoutException())).isEqualTo(FailureKind.PERMANENT);
+                });
+    }
+
+    @Test
+    void runWithOverrideOfABuiltInPolicyShouldKeepWhatItDoesNotSet() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.aggressive.max-attempts=7",
+                "crossbridge.hardening.retry.policies.aggressive.jitter=decorrelated").run(context -> {
+                    RetryPolicy aggressive = context.getBean(RetryPolicyCatalog.class).get("aggressive");
+                    assertThat(aggressive).isEqualTo(RetryPolicy.AGGRESSIVE.withMaxAttempts(7).withJitter(Jitter.DECORRELATED));
+                });
+    }
+
+    @Test
+    void runWithZeroMaxAttemptsShouldFailNamingTheProperty() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.embed.max-attempts=0")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessage("Invalid value for 'crossbridge.hardening.retry.policies.embed.max-attempts': 0. "
+                                + "MaxAttempts must be from 1 to 100, was 0."));
+    }
+
+    @Test
+    void runWithBaseDelayAboveMaxDelayShouldFailNamingMaxDelay() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.embed.base-delay=10s",
+                "crossbridge.hardening.retry.policies.embed.max-delay=1s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageStartingWith("Invalid value for 'crossbridge.hardening.retry.policies.embed.max-delay': PT1S."));
+    }
+
+    @Test
+    void runWithBaseDelayAboveTheInheritedMaxDelayShouldFailNamingBaseDelay() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.quick.base-delay=10s")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageStartingWith("Invalid value for 'crossbridge.hardening.retry.policies.quick.base-delay': PT10S."));
+    }
+
+    @Test
+    void runWithUnknownJitterShouldFailNamingTheProperty() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.embed.jitter=jittery")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    // Boot's own binding failure, which its failure analyzer reports with the valid values.
+                    Throwable failure = context.getStartupFailure();
+                    while (failure != null && !(failure instanceof BindException)) {
+                        failure = failure.getCause();
+                    }
+                    assertThat(failure).isInstanceOf(BindException.class);
+                    assertThat(((BindException) failure).getProperty().getName())
+                            .hasToString("crossbridge.hardening.retry.policies.embed.jitter");
+                    assertThat(((BindException) failure).getProperty().getValue()).isEqualTo("jittery");
+                });
+    }
+
+    @Test
+    void runWhenDisabledShouldNotCreateTheCatalog() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(RetryPolicyCatalog.class));
+    }
+}
