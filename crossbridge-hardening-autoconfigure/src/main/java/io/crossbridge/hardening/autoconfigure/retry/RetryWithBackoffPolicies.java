@@ -1,0 +1,112 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.retry.Jitter;
+import io.crossbridge.hardening.retry.RetryPolicy;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * The retry policy of each annotated method: the named policy with the annotation's inline
+ * overrides, resolved once per method (at startup for singletons) and cached.
+ */
+final class RetryWithBackoffPolicies {
+
+    private final ObjectProvider<RetryPolicyCatalog> catalog;
+
+    /** Keyed by method and target class: a class-level annotation differs between subclasses. */
+    private final Map<MethodClassKey, RetryPolicy> policies = new ConcurrentHashMap<>();
+
+    RetryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * Returns the policy for {@code method} called on {@code targetClass}.
+     *
+     * @throws IllegalStateException naming the method when the annotation cannot be resolved
+     */
+    RetryPolicy policyFor(Method method, Class<?> targetClass) {
+        MethodClassKey key = new MethodClassKey(method, targetClass);
+        RetryPolicy policy = policies.get(key);
+        return policy != null ? policy : policies.computeIfAbsent(key, k -> resolve(method, targetClass));
+    }
+
+    static RetryWithBackoff annotationOf(Method method, Class<?> targetClass) {
+        RetryWithBackoff annotation = AnnotatedElementUtils.findMergedAnnotation(method, RetryWithBackoff.class);
+        return annotation != null ? annotation
+                : AnnotatedElementUtils.findMergedAnnotation(targetClass, RetryWithBackoff.class);
+    }
+
+    private RetryPolicy resolve(Method method, Class<?> targetClass) {
+        RetryWithBackoff annotation = annotationOf(method, targetClass);
+        String where = "@RetryWithBackoff on " + targetClass.getName() + "." + method.getName() + "()";
+        if (annotation == null) {
+            throw new IllegalStateException(where + " is missing");
+        }
+        String name = annotation.policy().isEmpty() ? "default" : annotation.policy();
+        RetryPolicyCatalog policies = catalog.getIfAvailable();
+        if (policies == null) {
+            throw new IllegalStateException(where + " needs retries enabled (crossbridge.hardening.retry.enabled)");
+        }
+        RetryPolicy policy = policies.find(name).orElseThrow(() -> new IllegalStateException(
+                where + " names retry policy '" + name + "', which does not exist; configured: " + policies.names()));
+        try {
+            return withInlineSettings(policy, annotation);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalStateException(where + " has a bad setting: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {
+        RetryPolicy result = policy;
+        if (annotation.maxAttempts() >= 1) {
+            result = result.withMaxAttempts(annotation.maxAttempts());
+        }
+        Duration base = duration("baseDelay", annotation.baseDelay(), result.baseDelay());
+        Duration max = duration("maxDelay", annotation.maxDelay(), result.maxDelay());
+        result = result.withDelays(base, max);
+        if (annotation.multiplier() >= 1) {
+            result = result.withMultiplier(annotation.multiplier());
+        }
+        if (!annotation.jitter().isEmpty()) {
+            result = result.withJitter(jitter(annotation.jitter()));
+        }
+        if (!annotation.maxElapsed().isEmpty()) {
+            result = result.withMaxElapsed(duration("maxElapsed", annotation.maxElapsed(), null));
+        }
+        return result.withRetryOn(annotation.retryOn()).withAbortOn(annotation.abortOn());
+    }
+
+    private static Duration duration(String attribute, String text, Duration otherwise) {
+        if (text.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            return DurationStyle.detectAndParse(text);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(attribute + " must be a duration such as \"500ms\" or \"PT5S\", was \""
+                    + text + "\"");
+        }
+    }
+
+    private static Jitter jitter(String text) {
+        try {
+            return Jitter.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("jitter must be one of none, full, equal, decorrelated, was \"" + text + "\"");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.retry.Retry;
+
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.ComposablePointcut;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Proxies every bean with a {@link RetryWithBackoff} method or class, as Spring's own
+ * {@code @Async} support does: one advisor, no dependency on an auto-proxy creator. Owns the
+ * small scheduler on which asynchronous methods wait between attempts; its daemon thread starts
+ * at the first such wait and stops with the context.
+ */
+final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
+        implements DisposableBean {
+
+    private static final long serialVersionUID = 1L;
+
+    private final transient ScheduledThreadPoolExecutor scheduler;
+
+    RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies) {
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "crossbridge-retry-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RetryWithBackoff.class, true))
+                .union(AnnotationMatchingPointcut.forMethodAnnotation(RetryWithBackoff.class));
+        this.advisor = new DefaultPointcutAdvisor(pointcut,
+                new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler));
+        setBeforeExistingAdvisors(true);
+    }
+
+    @Override
+    public void destroy() {
+        scheduler.shutdownNow();
+    }
+}

@@ -1,0 +1,246 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.retry.AuthenticationException;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@code @RetryWithBackoff} through real Spring proxies. The "fast" policy waits zero, so no test
+ * waits for time to pass.
+ */
+class RetryWithBackoffTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class))
+            .withPropertyValues("crossbridge.hardening.retry.policies.fast.max-attempts=3",
+                    "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
+                    "crossbridge.hardening.retry.policies.fast.max-delay=0ms");
+
+    @Test
+    void transientFailuresAreRetriedUntilASuccess() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            provider.failNext(2);
+
+            assertThat(provider.complete("hi")).isEqualTo("answer to hi");
+            assertThat(provider.calls()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void exhaustionRethrowsTheLastFailureUnchangedWithEarlierOnesSuppressed() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            provider.failNext(10);
+
+            assertThatExceptionOfType(IOException.class).isThrownBy(() -> provider.complete("hi"))
+                    .withMessage("failure 3").satisfies(ex -> assertThat(ex.getSuppressed()).hasSize(2));
+            assertThat(provider.calls()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void permanentFailureIsRethrownAfterOneAttempt() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+
+            assertThatThrownBy(provider::authenticate).isInstanceOf(AuthenticationException.class);
+            assertThat(provider.calls()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void inlineAttributesOverrideTheNamedPolicy() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            provider.failNext(10);
+
+            assertThatExceptionOfType(IOException.class).isThrownBy(provider::twoAttempts);
+            assertThat(provider.calls()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void asyncMethodIsRetriedAndItsFutureFailsWithTheLastFailure() throws Exception {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            provider.failNext(2);
+            assertThat(provider.completeAsync("hi").get(10, TimeUnit.SECONDS)).isEqualTo("answer to hi");
+            assertThat(provider.calls()).isEqualTo(3);
+
+            provider.failNext(10);
+            assertThatExceptionOfType(ExecutionException.class)
+                    .isThrownBy(() -> provider.completeAsync("hi").get(10, TimeUnit.SECONDS))
+                    .withCauseInstanceOf(IOException.class);
+        });
+    }
+
+    @Test
+    void classLevelAnnotationRetriesEveryPublicMethod() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            WholeClassProvider provider = context.getBean(WholeClassProvider.class);
+            provider.failNext(2);
+
+            assertThat(provider.embed()).isEqualTo("vector");
+        });
+    }
+
+    @Test
+    void unknownPolicyStopsStartupNamingBeanMethodAndName() {
+        this.contextRunner.withUserConfiguration(TypoConfiguration.class).run(context -> assertThat(context).hasFailed()
+                .getFailure().hasMessageContaining("Bean 'typoProvider'")
+                .hasMessageContaining(TypoProvider.class.getName() + ".complete()")
+                .hasMessageContaining("names retry policy 'fsat', which does not exist"));
+    }
+
+    @Test
+    void badInlineDurationStopsStartup() {
+        this.contextRunner.withUserConfiguration(BadDurationConfiguration.class).run(context -> assertThat(context)
+                .hasFailed().getFailure()
+                .hasMessageContaining("has a bad setting: baseDelay must be a duration such as \"500ms\" or \"PT5S\", was \"soon\""));
+    }
+
+    @Test
+    void disabledRetriesLeaveMethodsAlone() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.retry.enabled=false")
+                .withUserConfiguration(ServiceConfiguration.class).run(context -> {
+                    Provider provider = context.getBean(Provider.class);
+                    provider.failNext(1);
+
+                    assertThatExceptionOfType(IOException.class).isThrownBy(() -> provider.complete("hi"));
+                    assertThat(provider.calls()).isEqualTo(1);
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ServiceConfiguration {
+
+        @Bean
+        Provider provider() {
+            return new Provider();
+        }
+
+        @Bean
+        WholeClassProvider wholeClassProvider() {
+            return new WholeClassProvider();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TypoConfiguration {
+
+        @Bean
+        TypoProvider typoProvider() {
+            return new TypoProvider();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class BadDurationConfiguration {
+
+        @Bean
+        BadDurationProvider badDurationProvider() {
+            return new BadDurationProvider();
+        }
+    }
+
+    static class Provider {
+
+        final AtomicInteger calls = new AtomicInteger();
+
+        final AtomicInteger failuresLeft = new AtomicInteger();
+
+        @RetryWithBackoff(policy = "fast")
+        public String complete(String prompt) throws IOException {
+            failIfAsked();
+            return "answer to " + prompt;
+        }
+
+        @RetryWithBackoff(policy = "fast")
+        public CompletableFuture<String> completeAsync(String prompt) {
+            try {
+                failIfAsked();
+                return CompletableFuture.completedFuture("answer to " + prompt);
+            }
+            catch (IOException ex) {
+                return CompletableFuture.failedFuture(ex);
+            }
+        }
+
+        @RetryWithBackoff(policy = "fast")
+        public String authenticate() {
+            calls.incrementAndGet();
+            throw new AuthenticationException("bad key");
+        }
+
+        @RetryWithBackoff(policy = "fast", maxAttempts = 2)
+        public String twoAttempts() throws IOException {
+            failIfAsked();
+            return "ok";
+        }
+
+        public void failNext(int failures) {
+            failuresLeft.set(failures);
+        }
+
+        public int calls() {
+            return calls.get();
+        }
+
+        void failIfAsked() throws IOException {
+            int call = calls.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("failure " + call);
+            }
+        }
+    }
+
+    @RetryWithBackoff(policy = "fast")
+    static class WholeClassProvider {
+
+        final AtomicInteger failuresLeft = new AtomicInteger();
+
+        public void failNext(int failures) {
+            failuresLeft.set(failures);
+        }
+
+        public String embed() throws IOException {
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("flaky");
+            }
+            return "vector";
+        }
+    }
+
+    static class TypoProvider {
+
+        @RetryWithBackoff(policy = "fsat")
+        public String complete() {
+            return "never";
+        }
+    }
+
+    static class BadDurationProvider {
+
+        @RetryWithBackoff(baseDelay = "soon")
+        public String complete() {
+            return "never";
+        }
+    }
+}
