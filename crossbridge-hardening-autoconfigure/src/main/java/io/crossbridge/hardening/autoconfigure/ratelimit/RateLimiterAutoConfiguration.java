@@ -1,18 +1,26 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
+import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Role;
 
 /**
- * Auto-configuration of rate limiting: the catalog of named limits and the {@link RateLimiter},
- * in memory unless the application defines its own.
+ * Auto-configuration of rate limiting: the catalog of named limits, the {@link RateLimiter} (in
+ * memory unless the application defines its own), the key resolver, and the proxies that apply
+ * {@code @RateLimited}.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.rate-limit.enabled", matchIfMissing = true)
@@ -33,5 +41,41 @@ public final class RateLimiterAutoConfiguration {
                     "It must be at least 1.");
         }
         return InMemoryRateLimiter.builder().maxKeys(properties.getMaxKeys()).build();
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static RateLimitedSpecs rateLimitedSpecs(ObjectProvider<RateLimitCatalog> catalog) {
+        return new RateLimitedSpecs(catalog);
+    }
+
+    @Bean
+    @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+    static RateLimitedPostProcessor rateLimitedPostProcessor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiter,
+            ObjectProvider<RateLimitKeyResolver> keyResolver) {
+        return new RateLimitedPostProcessor(new RateLimitedInterceptor(specs, limiter, keyResolver));
+    }
+
+    @Bean
+    static AnnotatedMethodValidator rateLimitedValidator(ConfigurableListableBeanFactory beanFactory,
+            RateLimitedSpecs specs) {
+        return new AnnotatedMethodValidator(beanFactory,
+                (method, type) -> RateLimitedSpecs.annotationOf(method, type) != null, specs::specFor);
+    }
+
+    /**
+     * The default key of a call with no key expression, in a servlet application: the request's
+     * principal, else its client address.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.springframework.web.context.request.RequestContextHolder",
+            "jakarta.servlet.http.HttpServletRequest" })
+    static class RequestKeyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimitKeyResolver rateLimitKeyResolver() {
+            return new RequestRateLimitKeyResolver();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -38,8 +40,9 @@ public final class RetryAutoConfiguration {
     }
 
     @Bean
-    static RetryWithBackoffValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
+    static AnnotatedMethodValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
             RetryWithBackoffPolicies policies) {
-        return new RetryWithBackoffValidator(beanFactory, policies);
+        return new AnnotatedMethodValidator(beanFactory,
+                (method, type) -> RetryWithBackoffPolicies.annotationOf(method, type) != null, policies::policyFor);
     }
 }

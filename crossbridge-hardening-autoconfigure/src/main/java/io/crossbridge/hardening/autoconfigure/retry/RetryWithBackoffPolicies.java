@@ -1,18 +1,16 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.MethodSettings;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
@@ -23,8 +21,7 @@ final class RetryWithBackoffPolicies {
 
     private final ObjectProvider<RetryPolicyCatalog> catalog;
 
-    /** Keyed by method and target class: a class-level annotation differs between subclasses. */
-    private final Map<MethodClassKey, RetryPolicy> policies = new ConcurrentHashMap<>();
+    private final MethodSettings<RetryPolicy> policies = new MethodSettings<>(this::resolve);
 
     RetryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog) {
         this.catalog = catalog;
@@ -36,9 +33,7 @@ final class RetryWithBackoffPolicies {
      * @throws IllegalStateException naming the method when the annotation cannot be resolved
      */
     RetryPolicy policyFor(Method method, Class<?> targetClass) {
-        MethodClassKey key = new MethodClassKey(method, targetClass);
-        RetryPolicy policy = policies.get(key);
-        return policy != null ? policy : policies.computeIfAbsent(key, k -> resolve(method, targetClass));
+        return policies.get(method, targetClass);
     }
 
     static RetryWithBackoff annotationOf(Method method, Class<?> targetClass) {

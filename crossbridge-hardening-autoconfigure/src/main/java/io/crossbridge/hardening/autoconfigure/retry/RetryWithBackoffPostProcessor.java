@@ -11,6 +11,7 @@ import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.core.Ordered;
 
 /**
  * Proxies every bean with a {@link RetryWithBackoff} method or class, as Spring's own
@@ -20,6 +21,12 @@ import org.springframework.beans.factory.DisposableBean;
  */
 final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
         implements DisposableBean {
+
+    /**
+     * The order of this post-processor: before the rate-limit one, which then puts its advisor in
+     * front, so a call takes its tokens once however often it is retried.
+     */
+    static final int ORDER = Ordered.LOWEST_PRECEDENCE - 2;
 
     private static final long serialVersionUID = 1L;
 
@@ -37,6 +44,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
         this.advisor = new DefaultPointcutAdvisor(pointcut,
                 new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler));
         setBeforeExistingAdvisors(true);
+        setOrder(ORDER);
     }
 
     @Override

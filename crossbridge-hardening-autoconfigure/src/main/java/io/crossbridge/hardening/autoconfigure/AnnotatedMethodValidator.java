@@ -1,0 +1,59 @@
+package io.crossbridge.hardening.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.function.BiConsumer;
+import java.util.function.BiPredicate;
+
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Resolves the settings of every annotated public method of every bean once the context is
+ * built, so that an unknown name or a bad value stops startup, naming the bean and the method,
+ * instead of failing the first call.
+ */
+public final class AnnotatedMethodValidator implements SmartInitializingSingleton {
+
+    private final ConfigurableListableBeanFactory beanFactory;
+
+    private final BiPredicate<Method, Class<?>> annotated;
+
+    private final BiConsumer<Method, Class<?>> resolve;
+
+    /**
+     * @param annotated whether a method, called on a class, carries the annotation
+     * @param resolve   resolves (and caches) its settings, throwing {@link IllegalStateException}
+     *                  that names the method when they are bad
+     */
+    public AnnotatedMethodValidator(ConfigurableListableBeanFactory beanFactory, BiPredicate<Method, Class<?>> annotated,
+            BiConsumer<Method, Class<?>> resolve) {
+        this.beanFactory = beanFactory;
+        this.annotated = annotated;
+        this.resolve = resolve;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        for (String name : beanFactory.getBeanDefinitionNames()) {
+            Class<?> type = beanFactory.getType(name, false);
+            if (type == null) {
+                continue;
+            }
+            Class<?> userClass = ClassUtils.getUserClass(type);
+            for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
+                if (Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers())
+                        && annotated.test(method, userClass)) {
+                    try {
+                        resolve.accept(method, userClass);
+                    }
+                    catch (IllegalStateException ex) {
+                        throw new IllegalStateException("Bean '" + name + "': " + ex.getMessage(), ex);
+                    }
+                }
+            }
+        }
+    }
+}

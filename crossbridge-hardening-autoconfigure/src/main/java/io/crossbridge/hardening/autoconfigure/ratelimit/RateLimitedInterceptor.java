@@ -1,0 +1,70 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.lang.reflect.Method;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+
+/**
+ * Takes a {@code @RateLimited} method's tokens before it runs: a plain {@link MethodInterceptor}
+ * (see BOOT4-NOTES for why not an {@code @Aspect}). Placed outside the retry interceptor, so one
+ * call takes its tokens once however often it is retried.
+ */
+final class RateLimitedInterceptor implements MethodInterceptor {
+
+    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
+
+    private final RateLimitedSpecs specs;
+
+    private final ObjectProvider<RateLimiter> limiter;
+
+    private final ObjectProvider<RateLimitKeyResolver> keyResolver;
+
+    RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiter,
+            ObjectProvider<RateLimitKeyResolver> keyResolver) {
+        this.specs = specs;
+        this.limiter = limiter;
+        this.keyResolver = keyResolver;
+    }
+
+    @Override
+    public Object invoke(MethodInvocation invocation) throws Throwable {
+        Method method = invocation.getMethod();
+        Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
+                : method.getDeclaringClass();
+        RateLimitedSpec spec = specs.specFor(method, targetClass);
+        try {
+            limiter.getObject().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
+        }
+        catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
+            if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+                return CompletableFuture.failedFuture(ex);
+            }
+            throw ex;
+        }
+        return invocation.proceed();
+    }
+
+    private String keyOf(RateLimitedSpec spec, MethodInvocation invocation) {
+        if (spec.key() == null) {
+            RateLimitKeyResolver resolver = keyResolver.getIfAvailable();
+            return resolver == null ? null : resolver.resolveKey(invocation.getMethod(), invocation.getArguments());
+        }
+        MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(invocation.getThis(),
+                invocation.getMethod(), invocation.getArguments(), parameterNames);
+        Object key = spec.key().getValue(context);
+        return key == null ? null : key.toString();
+    }
+}

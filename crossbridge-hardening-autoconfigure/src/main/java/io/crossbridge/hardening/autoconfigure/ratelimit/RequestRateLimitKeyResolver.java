@@ -1,0 +1,30 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import java.lang.reflect.Method;
+import java.security.Principal;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * The default key: the authenticated principal of the current HTTP request, else its client
+ * address. The address is the remote address, which honours {@code X-Forwarded-For} only when
+ * Spring's forwarded-header support is configured, so a client cannot choose its own key. Outside
+ * an HTTP request there is no key.
+ */
+final class RequestRateLimitKeyResolver implements RateLimitKeyResolver {
+
+    @Override
+    public String resolveKey(Method method, Object[] arguments) {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        if (!(attributes instanceof ServletRequestAttributes servletAttributes)) {
+            return null;
+        }
+        HttpServletRequest request = servletAttributes.getRequest();
+        Principal principal = request.getUserPrincipal();
+        return principal != null ? "principal:" + principal.getName() : "ip:" + request.getRemoteAddr();
+    }
+}

@@ -1,0 +1,277 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import io.crossbridge.hardening.annotation.RateLimited;
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
+import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code @RateLimited} through real Spring proxies, alone and with {@code @RetryWithBackoff}.
+ */
+class RateLimitedTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, RetryAutoConfiguration.class))
+            .withPropertyValues("crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
+                    "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
+                    "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
+                    "crossbridge.hardening.retry.policies.fast.max-delay=0ms");
+
+    @AfterEach
+    void clearRequest() {
+        RequestContextHolder.resetRequestAttributes();
+    }
+
+    @Test
+    void eachKeyFromTheExpressionHasItsOwnBucket() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+
+            assertThat(search.query("alice")).isEqualTo("results for alice");
+            assertThat(search.query("alice")).isEqualTo("results for alice");
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> search.query("alice"))
+                    .satisfies(ex -> assertThat(ex.limit().name()).isEqualTo("tiny"));
+            assertThat(search.query("bob")).isEqualTo("results for bob");
+            assertThat(search.calls()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void tokensPerCallAreTakenAtOnce() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+
+            search.expensive("alice");
+
+            // The real clock refills 2 tokens an hour: a test run adds far less than 0.01.
+            assertThat(context.getBean(RateLimiter.class).remaining("alice",
+                    context.getBean(RateLimitCatalog.class).get("tiny"))).isLessThan(0.01);
+        });
+    }
+
+    @Test
+    void keyThatEvaluatesToNullIsNeverAllowed() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+
+            assertThatExceptionOfType(MissingRateLimitKeyException.class).isThrownBy(() -> search.query(null));
+            assertThat(search.calls()).isZero();
+        });
+    }
+
+    @Test
+    void withoutAnExpressionOrARequestThereIsNoKey() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+
+            assertThatExceptionOfType(MissingRateLimitKeyException.class).isThrownBy(search::byCaller);
+        });
+    }
+
+    @Test
+    void withoutAnExpressionTheRequestDecides() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            MockHttpServletRequest request = new MockHttpServletRequest();
+            request.setRemoteAddr("203.0.113.7");
+            RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
+
+            search.byCaller();
+            search.byCaller();
+
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(search::byCaller)
+                    .satisfies(ex -> assertThat(ex.key()).isEqualTo("ip:203.0.113.7"));
+            request.setUserPrincipal(() -> "carol");
+            assertThat(search.byCaller()).isEqualTo("ok");
+        });
+    }
+
+    @Test
+    void asyncMethodAnswersWithAFailedFuture() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            search.queryAsync("alice").get(10, TimeUnit.SECONDS);
+            search.queryAsync("alice").get(10, TimeUnit.SECONDS);
+
+            CompletableFuture<String> rejected = search.queryAsync("alice");
+
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> rejected.get(10, TimeUnit.SECONDS))
+                    .withCauseInstanceOf(RateLimitExceededException.class);
+        });
+    }
+
+    @Test
+    void oneCallTakesOneTokenHoweverOftenItIsRetried() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            search.failNext(2);
+
+            assertThat(search.flaky("alice")).isEqualTo("ok");
+            assertThat(search.calls()).isEqualTo(3);
+            assertThat(context.getBean(RateLimiter.class).remaining("alice",
+                    context.getBean(RateLimitCatalog.class).get("tiny"))).isCloseTo(1.0, within(0.01));
+        });
+    }
+
+    @Test
+    void unknownLimitStopsStartupNamingBeanMethodAndName() {
+        this.contextRunner.withUserConfiguration(UnknownLimitConfiguration.class).run(context -> assertThat(context)
+                .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
+                .hasMessageContaining(UnknownLimit.class.getName() + ".query()")
+                .hasMessageContaining("names rate limit 'serch', which does not exist"));
+    }
+
+    @Test
+    void keyExpressionThatDoesNotParseStopsStartup() {
+        this.contextRunner.withUserConfiguration(BadKeyConfiguration.class).run(context -> assertThat(context)
+                .hasFailed().getFailure().hasMessageContaining("has a key expression that does not parse: \"#user.\""));
+    }
+
+    @Test
+    void tokensAboveTheCapacityStopStartup() {
+        this.contextRunner.withUserConfiguration(TooManyTokensConfiguration.class).run(context -> assertThat(context)
+                .hasFailed().getFailure()
+                .hasMessageContaining("takes 3 tokens; it must take from 1 to the capacity of rate limit 'tiny' (2)"));
+    }
+
+    @Test
+    void disabledRateLimitingLeavesMethodsAlone() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.enabled=false")
+                .withUserConfiguration(ServiceConfiguration.class).run(context -> {
+                    Search search = context.getBean(Search.class);
+                    for (int i = 0; i < 5; i++) {
+                        search.query("alice");
+                    }
+                    assertThat(search.calls()).isEqualTo(5);
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ServiceConfiguration {
+
+        @Bean
+        Search search() {
+            return new Search();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnknownLimitConfiguration {
+
+        @Bean
+        UnknownLimit unknownLimit() {
+            return new UnknownLimit();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class BadKeyConfiguration {
+
+        @Bean
+        BadKey badKey() {
+            return new BadKey();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class TooManyTokensConfiguration {
+
+        @Bean
+        TooManyTokens tooManyTokens() {
+            return new TooManyTokens();
+        }
+    }
+
+    static class Search {
+
+        private final AtomicInteger calls = new AtomicInteger();
+
+        private final AtomicInteger failuresLeft = new AtomicInteger();
+
+        @RateLimited(limit = "tiny", key = "#userId")
+        public String query(String userId) {
+            calls.incrementAndGet();
+            return "results for " + userId;
+        }
+
+        @RateLimited(limit = "tiny", key = "#userId", tokens = 2)
+        public String expensive(String userId) {
+            return "expensive results";
+        }
+
+        @RateLimited(limit = "tiny")
+        public String byCaller() {
+            return "ok";
+        }
+
+        @RateLimited(limit = "tiny", key = "#userId")
+        public CompletableFuture<String> queryAsync(String userId) {
+            return CompletableFuture.completedFuture("results for " + userId);
+        }
+
+        @RateLimited(limit = "tiny", key = "#userId")
+        @RetryWithBackoff(policy = "fast")
+        public String flaky(String userId) throws IOException {
+            calls.incrementAndGet();
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("flaky");
+            }
+            return "ok";
+        }
+
+        public void failNext(int failures) {
+            failuresLeft.set(failures);
+        }
+
+        public int calls() {
+            return calls.get();
+        }
+    }
+
+    static class UnknownLimit {
+
+        @RateLimited(limit = "serch", key = "'x'")
+        public String query() {
+            return "never";
+        }
+    }
+
+    static class BadKey {
+
+        @RateLimited(limit = "tiny", key = "#user.")
+        public String query(String user) {
+            return "never";
+        }
+    }
+
+    static class TooManyTokens {
+
+        @RateLimited(limit = "tiny", key = "'x'", tokens = 3)
+        public String query() {
+            return "never";
+        }
+    }
+}
