@@ -184,7 +184,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     private long decide(LimitTable table, LimitSpec spec, String key, int tokens) {
-        checkKey(key, spec.limit());
+        if (key == null || key.isBlank()) {
+            // A request without a key is refused, and counted as refused.
+            table.rejected.increment();
+            throw new MissingRateLimitKeyException(spec.limit().name());
+        }
         if (tokens <= 0 || tokens > spec.limit().capacity()) {
             throw new IllegalArgumentException("tokens must be from 1 to the capacity of rate limit '"
                     + spec.limit().name() + "' (" + spec.limit().capacity() + "), was " + tokens);

@@ -23,7 +23,8 @@ public record RateLimiterStats(long activeBuckets, long evictions, long rejected
      *
      * @param activeBuckets buckets of this limit held now
      * @param allowed       requests allowed since the limiter was created
-     * @param rejected      requests rejected since the limiter was created
+     * @param rejected      requests rejected since the limiter was created, those without a key
+     *                      included
      */
     public record LimitStats(long activeBuckets, long allowed, long rejected) {
     }

@@ -322,7 +322,8 @@ class InMemoryRateLimiterTests {
             assertThatIllegalArgumentException().isThrownBy(() -> limiter.reset(key))
                     .withMessage("key must not be null or blank");
         }
-        assertThat(limiter.stats().limits().get("search")).isEqualTo(new RateLimiterStats.LimitStats(0, 0, 0));
+        // Three refused requests per missing key; reading and resetting count nothing.
+        assertThat(limiter.stats().limits().get("search")).isEqualTo(new RateLimiterStats.LimitStats(0, 0, 9));
     }
 
     @Test

@@ -64,6 +64,21 @@ public final class RateLimiterAutoConfiguration {
     }
 
     /**
+     * Rate-limit meters, where Micrometer exists; Boot binds every {@code MeterBinder} bean to
+     * its registries.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+    static class RateLimitMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimitMeterBinder rateLimitMeterBinder(RateLimiter limiter, RateLimitCatalog catalog) {
+            return new RateLimitMeterBinder(limiter, catalog);
+        }
+    }
+
+    /**
      * The default key of a call with no key expression, in a servlet application: the request's
      * principal, else its client address.
      */

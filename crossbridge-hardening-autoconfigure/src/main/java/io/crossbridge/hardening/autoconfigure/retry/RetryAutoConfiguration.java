@@ -1,22 +1,26 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 
 /**
  * Auto-configuration of retries: the catalog of named retry policies, and the proxies that apply
  * {@code @RetryWithBackoff}.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.retry.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RetryProperties.class)
 public final class RetryAutoConfiguration {
@@ -29,8 +33,9 @@ public final class RetryAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static RetryWithBackoffPolicies retryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog) {
-        return new RetryWithBackoffPolicies(catalog);
+    static RetryWithBackoffPolicies retryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog,
+            ObjectProvider<RetryRecorder.Factory> recorders) {
+        return new RetryWithBackoffPolicies(catalog, recorders);
     }
 
     @Bean
@@ -43,6 +48,21 @@ public final class RetryAutoConfiguration {
     static AnnotatedMethodValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
             RetryWithBackoffPolicies policies) {
         return new AnnotatedMethodValidator(beanFactory,
-                (method, type) -> RetryWithBackoffPolicies.annotationOf(method, type) != null, policies::policyFor);
+                (method, type) -> RetryWithBackoffPolicies.annotationOf(method, type) != null, policies::methodFor);
+    }
+
+    /**
+     * Retry meters, where Micrometer and a registry exist. Never tagged with a key or argument.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class RetryMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+        @ConditionalOnMissingBean
+        RetryRecorder.Factory micrometerRetryRecorders(MeterRegistry registry) {
+            return new MicrometerRetryRecorders(registry);
+        }
     }
 }

@@ -3,15 +3,17 @@ package io.crossbridge.hardening.autoconfigure.retry;
 import io.crossbridge.hardening.retry.Retry;
 import io.crossbridge.hardening.retry.RetryExhaustedException;
 import io.crossbridge.hardening.retry.RetryListener;
-import io.crossbridge.hardening.retry.RetryPolicy;
 
 import java.lang.reflect.UndeclaredThrowableException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
@@ -20,18 +22,20 @@ import org.springframework.aop.support.AopUtils;
  * Retries a {@code @RetryWithBackoff} method with the core {@link Retry}: a plain
  * {@link MethodInterceptor}, not an {@code @Aspect}, since it costs a fraction per call (see
  * BOOT4-NOTES). Each retry runs a fresh clone of the invocation, so interceptors inside this one
- * run again too.
+ * run again too. Each retry is logged at INFO, an exhaustion at WARN; arguments never are.
  */
 final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
-    private final RetryWithBackoffPolicies policies;
+    private static final Log logger = LogFactory.getLog(RetryWithBackoffInterceptor.class);
+
+    private final RetryWithBackoffPolicies methods;
 
     private final Retry retry;
 
     private final ScheduledExecutorService scheduler;
 
-    RetryWithBackoffInterceptor(RetryWithBackoffPolicies policies, Retry retry, ScheduledExecutorService scheduler) {
-        this.policies = policies;
+    RetryWithBackoffInterceptor(RetryWithBackoffPolicies methods, Retry retry, ScheduledExecutorService scheduler) {
+        this.methods = methods;
         this.retry = retry;
         this.scheduler = scheduler;
     }
@@ -40,20 +44,23 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
                 : invocation.getMethod().getDeclaringClass();
-        RetryPolicy policy = policies.policyFor(invocation.getMethod(), targetClass);
+        RetriedMethod method = methods.methodFor(invocation.getMethod(), targetClass);
         ProxyMethodInvocation template = (ProxyMethodInvocation) ((ProxyMethodInvocation) invocation).invocableClone();
+        Attempts attempts = new Attempts(method);
         if (CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType())) {
-            return retryAsync(template, policy);
+            return retryAsync(template, method, attempts);
         }
         try {
-            return retry.call(() -> proceed(template), policy, RetryListener.NONE);
+            Object result = retry.call(() -> proceed(template), method.policy(), attempts);
+            method.recorder().record(attempts.count, true);
+            return result;
         }
-        catch (RetryExhaustedException ex) {
-            throw lastFailure(ex);
+        catch (Throwable ex) {
+            throw attempts.failed(ex);
         }
     }
 
-    private CompletableFuture<Object> retryAsync(ProxyMethodInvocation template, RetryPolicy policy) {
+    private CompletableFuture<Object> retryAsync(ProxyMethodInvocation template, RetriedMethod method, Attempts attempts) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         retry.callAsync(() -> {
             try {
@@ -62,13 +69,13 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
             catch (Exception ex) {
                 return CompletableFuture.failedFuture(ex);
             }
-        }, policy, scheduler, RetryListener.NONE).whenComplete((value, failure) -> {
+        }, method.policy(), scheduler, attempts).whenComplete((value, failure) -> {
             if (failure == null) {
+                method.recorder().record(attempts.count, true);
                 result.complete(value);
             }
             else {
-                result.completeExceptionally(failure instanceof RetryExhaustedException exhausted
-                        ? lastFailure(exhausted) : failure);
+                result.completeExceptionally(attempts.failed(failure));
             }
         });
         return result;
@@ -88,18 +95,50 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
     }
 
     /**
-     * The contract of annotated methods: the last failure as it was, earlier ones suppressed in it.
+     * One call's attempts: counts them, logs each retry, and turns an exhaustion into the
+     * method's contract (the last failure as it was, earlier ones suppressed in it).
      */
-    private static Throwable lastFailure(RetryExhaustedException exhausted) {
-        Throwable last = exhausted.getCause();
-        if (last == null) {
-            return exhausted;
+    private static final class Attempts implements RetryListener {
+
+        private final RetriedMethod method;
+
+        /** Written by one attempt at a time; attempts of one call never overlap. */
+        private volatile int count = 1;
+
+        Attempts(RetriedMethod method) {
+            this.method = method;
         }
-        for (Throwable earlier : exhausted.getSuppressed()) {
-            if (earlier != last) {
-                last.addSuppressed(earlier);
+
+        @Override
+        public void onRetry(int attempt, Throwable failure, Duration delay) {
+            count = attempt + 1;
+            if (logger.isInfoEnabled()) {
+                logger.info("Retrying " + method.name() + " (policy '" + method.policyName() + "'): attempt " + attempt
+                        + " failed with " + (failure == null ? "a rejected result" : failure.getClass().getName())
+                        + ", attempt " + (attempt + 1) + " in " + delay.toMillis() + " ms");
             }
         }
-        return last;
+
+        Throwable failed(Throwable failure) {
+            method.recorder().record(count, false);
+            if (!(failure instanceof RetryExhaustedException exhausted)) {
+                return failure;
+            }
+            if (logger.isWarnEnabled()) {
+                logger.warn("Gave up retrying " + method.name() + " (policy '" + method.policyName() + "') after "
+                        + exhausted.attempts() + " attempts (" + exhausted.reason() + "); last failure: "
+                        + (exhausted.getCause() == null ? "a rejected result" : exhausted.getCause().getClass().getName()));
+            }
+            Throwable last = exhausted.getCause();
+            if (last == null) {
+                return exhausted;
+            }
+            for (Throwable earlier : exhausted.getSuppressed()) {
+                if (earlier != last) {
+                    last.addSuppressed(earlier);
+                }
+            }
+            return last;
+        }
     }
 }

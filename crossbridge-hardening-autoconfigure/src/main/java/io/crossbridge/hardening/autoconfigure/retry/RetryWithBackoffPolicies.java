@@ -14,26 +14,29 @@ import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
- * The retry policy of each annotated method: the named policy with the annotation's inline
- * overrides, resolved once per method (at startup for singletons) and cached.
+ * The retry policy of each annotated method (the named policy with the annotation's inline
+ * overrides) and its meters, resolved once per method (at startup for singletons) and cached.
  */
 final class RetryWithBackoffPolicies {
 
     private final ObjectProvider<RetryPolicyCatalog> catalog;
 
-    private final MethodSettings<RetryPolicy> policies = new MethodSettings<>(this::resolve);
+    private final ObjectProvider<RetryRecorder.Factory> recorders;
 
-    RetryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog) {
+    private final MethodSettings<RetriedMethod> methods = new MethodSettings<>(this::resolve);
+
+    RetryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog, ObjectProvider<RetryRecorder.Factory> recorders) {
         this.catalog = catalog;
+        this.recorders = recorders;
     }
 
     /**
-     * Returns the policy for {@code method} called on {@code targetClass}.
+     * Returns what {@code method} called on {@code targetClass} needs.
      *
      * @throws IllegalStateException naming the method when the annotation cannot be resolved
      */
-    RetryPolicy policyFor(Method method, Class<?> targetClass) {
-        return policies.get(method, targetClass);
+    RetriedMethod methodFor(Method method, Class<?> targetClass) {
+        return methods.get(method, targetClass);
     }
 
     static RetryWithBackoff annotationOf(Method method, Class<?> targetClass) {
@@ -42,7 +45,7 @@ final class RetryWithBackoffPolicies {
                 : AnnotatedElementUtils.findMergedAnnotation(targetClass, RetryWithBackoff.class);
     }
 
-    private RetryPolicy resolve(Method method, Class<?> targetClass) {
+    private RetriedMethod resolve(Method method, Class<?> targetClass) {
         RetryWithBackoff annotation = annotationOf(method, targetClass);
         String where = "@RetryWithBackoff on " + targetClass.getName() + "." + method.getName() + "()";
         if (annotation == null) {
@@ -55,12 +58,16 @@ final class RetryWithBackoffPolicies {
         }
         RetryPolicy policy = policies.find(name).orElseThrow(() -> new IllegalStateException(
                 where + " names retry policy '" + name + "', which does not exist; configured: " + policies.names()));
+        RetryPolicy adjusted;
         try {
-            return withInlineSettings(policy, annotation);
+            adjusted = withInlineSettings(policy, annotation);
         }
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException(where + " has a bad setting: " + ex.getMessage(), ex);
         }
+        String methodName = targetClass.getSimpleName() + "." + method.getName();
+        RetryRecorder recorder = recorders.getIfAvailable(() -> (n, p) -> RetryRecorder.NONE).forMethod(methodName, name);
+        return new RetriedMethod(adjusted, methodName, name, recorder);
     }
 
     private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {

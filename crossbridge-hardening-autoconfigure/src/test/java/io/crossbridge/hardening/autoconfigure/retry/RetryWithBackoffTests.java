@@ -2,6 +2,8 @@ package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.retry.AuthenticationException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
@@ -126,6 +128,41 @@ class RetryWithBackoffTests {
                     assertThatExceptionOfType(IOException.class).isThrownBy(() -> provider.complete("hi"));
                     assertThat(provider.calls()).isEqualTo(1);
                 });
+    }
+
+    @Test
+    void callsAndAttemptsAreCountedPerMethodAndOutcome() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class, MetricsConfiguration.class).run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            provider.complete("first time");
+            provider.failNext(2);
+            provider.complete("after two failures");
+            provider.failNext(10);
+            assertThatExceptionOfType(IOException.class).isThrownBy(() -> provider.complete("never"));
+            assertThatThrownBy(provider::authenticate).isInstanceOf(AuthenticationException.class);
+
+            assertThat(calls(registry, "Provider.complete", "success_without_retry")).isEqualTo(1);
+            assertThat(calls(registry, "Provider.complete", "success_with_retry")).isEqualTo(1);
+            assertThat(calls(registry, "Provider.complete", "failed_with_retry")).isEqualTo(1);
+            assertThat(calls(registry, "Provider.authenticate", "failed_without_retry")).isEqualTo(1);
+            assertThat(registry.get("crossbridge.retry.attempts").tag("name", "Provider.complete").counter().count())
+                    .isEqualTo(1 + 3 + 3);
+        });
+    }
+
+    private static double calls(MeterRegistry registry, String name, String outcome) {
+        return registry.get("crossbridge.retry.calls").tag("name", name).tag("policy", "fast").tag("outcome", outcome)
+                .counter().count();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class MetricsConfiguration {
+
+        @Bean
+        MeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

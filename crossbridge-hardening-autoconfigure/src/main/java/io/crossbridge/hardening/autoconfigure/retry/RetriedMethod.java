@@ -1,0 +1,14 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import io.crossbridge.hardening.retry.RetryPolicy;
+
+/**
+ * What a {@code @RetryWithBackoff} method needs per call, resolved once.
+ *
+ * @param policy     the policy, inline overrides applied
+ * @param name       the method as {@code Class.method}, for metrics and logs
+ * @param policyName the named policy it started from
+ * @param recorder   its meters
+ */
+record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder) {
+}
