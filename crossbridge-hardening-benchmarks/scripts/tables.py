@@ -6,6 +6,7 @@ Usage: tables.py result.json
 Rate limiter: each row is one scenario; each library cell is ns/op +- error (99.9%) and bytes
 allocated per op; the last column is crossbridge's time over the fastest peer's in the same run.
 Retry: each library's time and allocation, and its overhead over the direct call.
+Annotations: each proxied method's time and allocation, and its overhead over the bare method.
 """
 import json
 import sys
@@ -57,15 +58,33 @@ def retry_table(entries):
         print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))
 
 
+def annotation_table(entries):
+    results = {}
+    for entry in entries:
+        metric = entry["primaryMetric"]
+        results[entry["benchmark"].rsplit(".", 1)[1]] = (metric["score"], metric["scoreError"], alloc_of(entry))
+    bare = results["bare"][0]
+    print("| method | ns/op | B/op | overhead over bare, ns |")
+    print("|---|---:|---:|---:|")
+    for name in ["bare", "rateLimitedAndRetried", "retryWithBackoff", "springRetryable"]:
+        score, error, alloc = results[name]
+        overhead = "-" if name == "bare" else "%.1f" % (score - bare)
+        print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))
+
+
 def main(path):
     entries = json.load(open(path))
     limiter = [e for e in entries if ".RateLimiterBenchmark." in e["benchmark"]]
     retry = [e for e in entries if ".RetryBenchmark." in e["benchmark"]]
+    annotation = [e for e in entries if ".AnnotationBenchmark." in e["benchmark"]]
     if limiter:
         rate_limiter_table(limiter)
     if retry:
         print()
         retry_table(retry)
+    if annotation:
+        print()
+        annotation_table(annotation)
 
 
 if __name__ == "__main__":
