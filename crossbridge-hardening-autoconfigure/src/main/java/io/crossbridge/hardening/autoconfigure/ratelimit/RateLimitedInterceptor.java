@@ -10,6 +10,8 @@ import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,6 +25,8 @@ import org.springframework.core.ParameterNameDiscoverer;
  * call takes its tokens once however often it is retried.
  */
 final class RateLimitedInterceptor implements MethodInterceptor {
+
+    private static final Log logger = LogFactory.getLog(RateLimitedInterceptor.class);
 
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
@@ -49,6 +53,12 @@ final class RateLimitedInterceptor implements MethodInterceptor {
             limiter.getObject().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
         }
         catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
+            // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
+            // the key by its fingerprint, never the key itself.
+            if (logger.isDebugEnabled()) {
+                logger.debug("Rejected a call of " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
+                        + ": " + ex.getMessage());
+            }
             if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
                 return CompletableFuture.failedFuture(ex);
             }

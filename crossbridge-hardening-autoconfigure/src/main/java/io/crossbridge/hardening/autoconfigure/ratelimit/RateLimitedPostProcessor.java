@@ -21,9 +21,13 @@ final class RateLimitedPostProcessor extends AbstractBeanFactoryAwareAdvisingPos
 
     RateLimitedPostProcessor(RateLimitedInterceptor interceptor) {
         ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RateLimited.class, true))
-                .union(AnnotationMatchingPointcut.forMethodAnnotation(RateLimited.class));
+                .union(new AnnotationMatchingPointcut(null, RateLimited.class, true));
         this.advisor = new DefaultPointcutAdvisor(pointcut, interceptor);
+        // Method annotations count on interfaces and overridden methods too (checkInherited), and
+        // proxies are class-based, as Boot's spring.aop.proxy-target-class defaults to: a bean
+        // injected by its class keeps working once proxied.
         setBeforeExistingAdvisors(true);
+        setProxyTargetClass(true);
         setOrder(ORDER);
     }
 }

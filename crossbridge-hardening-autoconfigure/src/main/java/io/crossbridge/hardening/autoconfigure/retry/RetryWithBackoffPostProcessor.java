@@ -40,10 +40,14 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
             return thread;
         });
         ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RetryWithBackoff.class, true))
-                .union(AnnotationMatchingPointcut.forMethodAnnotation(RetryWithBackoff.class));
+                .union(new AnnotationMatchingPointcut(null, RetryWithBackoff.class, true));
         this.advisor = new DefaultPointcutAdvisor(pointcut,
                 new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler));
+        // Method annotations count on interfaces and overridden methods too (checkInherited), and
+        // proxies are class-based, as Boot's spring.aop.proxy-target-class defaults to: a bean
+        // injected by its class keeps working once proxied.
         setBeforeExistingAdvisors(true);
+        setProxyTargetClass(true);
         setOrder(ORDER);
     }
 

@@ -104,6 +104,16 @@ class RetryWithBackoffTests {
     }
 
     @Test
+    void annotationOnAnInterfaceMethodApplies() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            FlakyEmbedder embedder = context.getBean(FlakyEmbedder.class);
+            embedder.failNext(2);
+
+            assertThat(embedder.embed()).isEqualTo("vector");
+        });
+    }
+
+    @Test
     void unknownPolicyStopsStartupNamingBeanMethodAndName() {
         this.contextRunner.withUserConfiguration(TypoConfiguration.class).run(context -> assertThat(context).hasFailed()
                 .getFailure().hasMessageContaining("Bean 'typoProvider'")
@@ -176,6 +186,34 @@ class RetryWithBackoffTests {
         @Bean
         WholeClassProvider wholeClassProvider() {
             return new WholeClassProvider();
+        }
+
+        @Bean
+        FlakyEmbedder flakyEmbedder() {
+            return new FlakyEmbedder();
+        }
+    }
+
+    interface Embedder {
+
+        @RetryWithBackoff(policy = "fast")
+        String embed() throws IOException;
+    }
+
+    static class FlakyEmbedder implements Embedder {
+
+        private final AtomicInteger failuresLeft = new AtomicInteger();
+
+        public void failNext(int failures) {
+            failuresLeft.set(failures);
+        }
+
+        @Override
+        public String embed() throws IOException {
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("flaky");
+            }
+            return "vector";
         }
     }
 
