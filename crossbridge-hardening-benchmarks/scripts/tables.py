@@ -14,6 +14,7 @@ import sys
 LIBRARIES = ["crossbridge", "bucket4j", "resilience4j", "guava"]
 PEERS = LIBRARIES[1:]
 RETRY_ROWS = ["direct", "crossbridge", "resilience4j", "springRetryTemplate"]
+ANNOTATION_ROWS = ["bare", "rateLimitedAndRetried", "retryWithBackoff", "springRetryable"]
 
 
 def alloc_of(entry):
@@ -44,31 +45,18 @@ def rate_limiter_table(entries):
         print("| %s | %s | %s | %s | %s |" % (threads, format(scenario[1], ","), scenario[2], " | ".join(cells), ratio))
 
 
-def retry_table(entries):
+def overhead_table(entries, baseline, rows, label):
+    """Each row's time and allocation, and its overhead over the baseline row."""
     results = {}
     for entry in entries:
         metric = entry["primaryMetric"]
         results[entry["benchmark"].rsplit(".", 1)[1]] = (metric["score"], metric["scoreError"], alloc_of(entry))
-    direct = results["direct"][0]
-    print("| call | ns/op | B/op | overhead over direct, ns |")
+    base = results[baseline][0]
+    print("| %s | ns/op | B/op | overhead over %s, ns |" % (label, baseline))
     print("|---|---:|---:|---:|")
-    for name in RETRY_ROWS:
+    for name in rows:
         score, error, alloc = results[name]
-        overhead = "-" if name == "direct" else "%.1f" % (score - direct)
-        print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))
-
-
-def annotation_table(entries):
-    results = {}
-    for entry in entries:
-        metric = entry["primaryMetric"]
-        results[entry["benchmark"].rsplit(".", 1)[1]] = (metric["score"], metric["scoreError"], alloc_of(entry))
-    bare = results["bare"][0]
-    print("| method | ns/op | B/op | overhead over bare, ns |")
-    print("|---|---:|---:|---:|")
-    for name in ["bare", "rateLimitedAndRetried", "retryWithBackoff", "springRetryable"]:
-        score, error, alloc = results[name]
-        overhead = "-" if name == "bare" else "%.1f" % (score - bare)
+        overhead = "-" if name == baseline else "%.1f" % (score - base)
         print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))
 
 
@@ -81,10 +69,10 @@ def main(path):
         rate_limiter_table(limiter)
     if retry:
         print()
-        retry_table(retry)
+        overhead_table(retry, "direct", RETRY_ROWS, "call")
     if annotation:
         print()
-        annotation_table(annotation)
+        overhead_table(annotation, "bare", ANNOTATION_ROWS, "method")
 
 
 if __name__ == "__main__":
