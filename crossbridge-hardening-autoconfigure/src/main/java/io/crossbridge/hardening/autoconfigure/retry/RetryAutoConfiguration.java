@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -20,7 +21,9 @@ import org.springframework.context.annotation.Role;
  * Auto-configuration of retries: the catalog of named retry policies, and the proxies that apply
  * {@code @RetryWithBackoff}.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.retry.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RetryProperties.class)
 public final class RetryAutoConfiguration {
@@ -40,8 +43,9 @@ public final class RetryAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(RetryWithBackoffPolicies policies) {
-        return new RetryWithBackoffPostProcessor(policies);
+    static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(RetryWithBackoffPolicies policies,
+            ObjectProvider<RetryObserver> observer) {
+        return new RetryWithBackoffPostProcessor(policies, observer);
     }
 
     @Bean
@@ -49,6 +53,21 @@ public final class RetryAutoConfiguration {
             RetryWithBackoffPolicies policies) {
         return new AnnotatedMethodValidator(beanFactory,
                 (method, type) -> RetryWithBackoffPolicies.annotationOf(method, type) != null, policies::methodFor);
+    }
+
+    /**
+     * Each retried call as an observation, where Micrometer's observation API and a registry exist.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    static class RetryObservationConfiguration {
+
+        @Bean
+        @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
+        @ConditionalOnMissingBean
+        RetryObserver micrometerRetryObserver(ObservationRegistry registry) {
+            return new MicrometerRetryObserver(registry);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * Retries a {@code @RetryWithBackoff} method with the core {@link Retry}: a plain
@@ -34,10 +35,17 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     private final ScheduledExecutorService scheduler;
 
-    RetryWithBackoffInterceptor(RetryWithBackoffPolicies methods, Retry retry, ScheduledExecutorService scheduler) {
+    private final ObjectProvider<RetryObserver> observerProvider;
+
+    /** Resolved at the first call: the observation registry may come after this interceptor. */
+    private volatile RetryObserver observer;
+
+    RetryWithBackoffInterceptor(RetryWithBackoffPolicies methods, Retry retry, ScheduledExecutorService scheduler,
+            ObjectProvider<RetryObserver> observerProvider) {
         this.methods = methods;
         this.retry = retry;
         this.scheduler = scheduler;
+        this.observerProvider = observerProvider;
     }
 
     @Override
@@ -46,18 +54,28 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
                 : invocation.getMethod().getDeclaringClass();
         RetriedMethod method = methods.methodFor(invocation.getMethod(), targetClass);
         ProxyMethodInvocation template = (ProxyMethodInvocation) ((ProxyMethodInvocation) invocation).invocableClone();
-        Attempts attempts = new Attempts(method);
-        if (CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType())) {
+        boolean async = CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType());
+        Attempts attempts = new Attempts(method, observer().start(method, !async));
+        if (async) {
             return retryAsync(template, method, attempts);
         }
         try {
             Object result = retry.call(() -> proceed(template), method.policy(), attempts);
-            method.recorder().record(attempts.count, true);
+            attempts.succeeded();
             return result;
         }
         catch (Throwable ex) {
             throw attempts.failed(ex);
         }
+    }
+
+    private RetryObserver observer() {
+        RetryObserver current = observer;
+        if (current == null) {
+            current = observerProvider.getIfAvailable(() -> RetryObserver.NONE);
+            observer = current;
+        }
+        return current;
     }
 
     private CompletableFuture<Object> retryAsync(ProxyMethodInvocation template, RetriedMethod method, Attempts attempts) {
@@ -71,7 +89,7 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
             }
         }, method.policy(), scheduler, attempts).whenComplete((value, failure) -> {
             if (failure == null) {
-                method.recorder().record(attempts.count, true);
+                attempts.succeeded();
                 result.complete(value);
             }
             else {
@@ -102,16 +120,20 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
         private final RetriedMethod method;
 
+        private final RetryObserver.Call observation;
+
         /** Written by one attempt at a time; attempts of one call never overlap. */
         private volatile int count = 1;
 
-        Attempts(RetriedMethod method) {
+        Attempts(RetriedMethod method, RetryObserver.Call observation) {
             this.method = method;
+            this.observation = observation;
         }
 
         @Override
         public void onRetry(int attempt, Throwable failure, Duration delay) {
             count = attempt + 1;
+            observation.retrying(attempt, failure, delay);
             if (logger.isInfoEnabled()) {
                 logger.info("Retrying " + method.name() + " (policy '" + method.policyName() + "'): attempt " + attempt
                         + " failed with " + (failure == null ? "a rejected result" : failure.getClass().getName())
@@ -119,11 +141,20 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
             }
         }
 
+        void succeeded() {
+            method.recorder().record(count, true);
+            observation.end(null);
+        }
+
         Throwable failed(Throwable failure) {
             method.recorder().record(count, false);
-            if (!(failure instanceof RetryExhaustedException exhausted)) {
-                return failure;
-            }
+            Throwable thrown = failure instanceof RetryExhaustedException exhausted ? lastFailure(exhausted) : failure;
+            observation.end(thrown);
+            return thrown;
+        }
+
+        /** The method's contract: the last failure as it was, earlier ones suppressed in it. */
+        private Throwable lastFailure(RetryExhaustedException exhausted) {
             if (logger.isWarnEnabled()) {
                 logger.warn("Gave up retrying " + method.name() + " (policy '" + method.policyName() + "') after "
                         + exhausted.attempts() + " attempts (" + exhausted.reason() + "); last failure: "

@@ -11,6 +11,7 @@ import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.Ordered;
 
 /**
@@ -32,7 +33,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
 
     private final transient ScheduledThreadPoolExecutor scheduler;
 
-    RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies) {
+    RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer) {
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "crossbridge-retry-" + threads.incrementAndGet());
@@ -42,7 +43,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
         ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RetryWithBackoff.class, true))
                 .union(new AnnotationMatchingPointcut(null, RetryWithBackoff.class, true));
         this.advisor = new DefaultPointcutAdvisor(pointcut,
-                new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler));
+                new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler, observer));
         // Method annotations count on interfaces and overridden methods too (checkInherited), and
         // proxies are class-based, as Boot's spring.aop.proxy-target-class defaults to: a bean
         // injected by its class keeps working once proxied.

@@ -1,0 +1,46 @@
+package io.crossbridge.hardening.autoconfigure.retry;
+
+import java.time.Duration;
+
+/**
+ * Observes each call of a {@code @RetryWithBackoff} method, so that a trace shows its attempts.
+ * Kept free of Micrometer types, so the interceptor runs without Micrometer on the class path.
+ */
+@FunctionalInterface
+interface RetryObserver {
+
+    /** Observes nothing, when no observation registry exists. */
+    RetryObserver NONE = (method, onThisThread) -> Call.NONE;
+
+    /**
+     * Starts observing one call.
+     *
+     * @param onThisThread whether the call ends on this thread, so that the observation can be
+     *                     made current while it runs
+     */
+    Call start(RetriedMethod method, boolean onThisThread);
+
+    /**
+     * One observed call.
+     */
+    interface Call {
+
+        /** An observed call that records nothing. */
+        Call NONE = new Call() {
+
+            @Override
+            public void retrying(int attempt, Throwable failure, Duration delay) {
+            }
+
+            @Override
+            public void end(Throwable failure) {
+            }
+        };
+
+        /** Attempt {@code attempt} failed, and the next follows after {@code delay}. */
+        void retrying(int attempt, Throwable failure, Duration delay);
+
+        /** The call ended: with {@code failure}, or with a success when it is {@code null}. */
+        void end(Throwable failure);
+    }
+}
