@@ -18,6 +18,11 @@ public class RateLimitProperties {
     private boolean enabled = true;
 
     /**
+     * Where buckets live: in this JVM's memory, or in Redis, shared by every instance.
+     */
+    private Store store = Store.MEMORY;
+
+    /**
      * Most buckets held at once, over all limits; at that bound new keys are rejected.
      */
     private int maxKeys = 100_000;
@@ -37,6 +42,14 @@ public class RateLimitProperties {
         this.enabled = enabled;
     }
 
+    public Store getStore() {
+        return store;
+    }
+
+    public void setStore(Store store) {
+        this.store = store;
+    }
+
     public int getMaxKeys() {
         return maxKeys;
     }
@@ -51,6 +64,18 @@ public class RateLimitProperties {
 
     public void setLimits(Map<String, Limit> limits) {
         this.limits = limits;
+    }
+
+    /**
+     * Where buckets live.
+     */
+    public enum Store {
+
+        /** In this JVM's memory: each instance limits on its own. */
+        MEMORY,
+
+        /** In Redis, shared by every instance. */
+        REDIS
     }
 
     /**

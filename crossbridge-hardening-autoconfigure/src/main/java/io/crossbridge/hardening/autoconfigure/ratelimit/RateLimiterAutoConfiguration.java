@@ -36,6 +36,13 @@ public final class RateLimiterAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RateLimiter rateLimiter(RateLimitProperties properties) {
+        if (properties.getStore() == RateLimitProperties.Store.REDIS) {
+            // Failing beats silently limiting each instance on its own when the user asked for one
+            // shared limit.
+            throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis",
+                    "The Redis store is not available in this version yet; use 'memory' or declare your own "
+                            + "RateLimiter bean.");
+        }
         if (properties.getMaxKeys() < 1) {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.max-keys", properties.getMaxKeys(),
                     "It must be at least 1.");
