@@ -118,15 +118,25 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (outcome > 0) {
             return decision(true, (spec.span() - outcome) / (double) tokenNanos, 0, outcome);
         }
+        long wait = waitNanos(outcome, spec);
         if (outcome == AT_MAX_KEYS) {
-            // Until the first bucket can be dropped; while a sweep runs that is unknown, and no
-            // bucket of this limit can take longer than its span.
-            long wait = Math.max(1, nextFullAt.get() - now());
-            return decision(false, 0, Math.min(wait, spec.span()), 0);
+            return decision(false, 0, wait, 0);
         }
-        long wait = -outcome;
         long cost = tokens * tokenNanos;
         return decision(false, (cost - wait) / (double) tokenNanos, wait, spec.span() - cost + wait);
+    }
+
+    /**
+     * Allocates nothing when allowed: the annotation's interceptor calls this on every call.
+     */
+    @Override
+    public void acquireOrThrow(String key, RateLimit limit, int tokens) {
+        LimitTable table = table(limit);
+        LimitSpec spec = table.spec(limit);
+        long outcome = decide(table, spec, key, tokens);
+        if (outcome <= 0) {
+            throw new RateLimitExceededException(key, limit, Duration.ofNanos(waitNanos(outcome, spec)));
+        }
     }
 
     @Override
@@ -296,6 +306,16 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (key == null || key.isBlank()) {
             throw new MissingRateLimitKeyException(limit.name());
         }
+    }
+
+    /** The wait until a rejected request could be allowed. */
+    private long waitNanos(long outcome, LimitSpec spec) {
+        if (outcome == AT_MAX_KEYS) {
+            // Until the first bucket can be dropped; while a sweep runs that is unknown, and no
+            // bucket of this limit can take longer than its span.
+            return Math.min(Math.max(1, nextFullAt.get() - now()), spec.span());
+        }
+        return -outcome;
     }
 
     private static RateLimitDecision decision(boolean allowed, double remaining, long retryAfterNanos,

@@ -43,22 +43,21 @@ public interface RateLimiter {
      *
      * @throws RateLimitExceededException when the bucket is empty
      */
-    default RateLimitDecision acquireOrThrow(String key, RateLimit limit) {
-        return acquireOrThrow(key, limit, 1);
+    default void acquireOrThrow(String key, RateLimit limit) {
+        acquireOrThrow(key, limit, 1);
     }
 
     /**
-     * Takes {@code tokens} tokens or throws.
+     * Takes {@code tokens} tokens or throws. Use {@link #acquire} where the decision is needed
+     * too, for response headers.
      *
-     * @return the decision, for response headers
      * @throws RateLimitExceededException when the bucket lacks the tokens
      */
-    default RateLimitDecision acquireOrThrow(String key, RateLimit limit, int tokens) {
+    default void acquireOrThrow(String key, RateLimit limit, int tokens) {
         RateLimitDecision decision = acquire(key, limit, tokens);
         if (!decision.allowed()) {
             throw new RateLimitExceededException(key, limit, decision.retryAfter());
         }
-        return decision;
     }
 
     /**

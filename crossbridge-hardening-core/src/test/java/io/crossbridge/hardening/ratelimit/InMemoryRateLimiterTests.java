@@ -100,11 +100,20 @@ class InMemoryRateLimiterTests {
     }
 
     @Test
-    void acquireOrThrowReturnsTheDecisionWhenAllowed() {
-        RateLimitDecision decision = limiter.acquireOrThrow("alice", SEARCH, 30);
+    void acquireOrThrowTakesTheTokensWhenAllowed() {
+        limiter.acquireOrThrow("alice", SEARCH, 30);
 
-        assertThat(decision.allowed()).isTrue();
-        assertThat(decision.remaining()).isZero();
+        assertThat(limiter.remaining("alice", SEARCH)).isZero();
+    }
+
+    @Test
+    void acquireOrThrowAtMaxKeysSaysWhenASlotFrees() {
+        InMemoryRateLimiter bounded = InMemoryRateLimiter.builder().ticker(ticker).maxKeys(1).build();
+        bounded.tryAcquire("alice", SEARCH, 2);
+
+        assertThatExceptionOfType(RateLimitExceededException.class)
+                .isThrownBy(() -> bounded.acquireOrThrow("bob", SEARCH))
+                .satisfies(ex -> assertThat(ex.retryAfter()).isEqualTo(Duration.ofSeconds(4)));
     }
 
     @Test

@@ -32,15 +32,24 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private final RateLimitedSpecs specs;
 
-    private final ObjectProvider<RateLimiter> limiter;
+    private final ObjectProvider<RateLimiter> limiterProvider;
 
-    private final ObjectProvider<RateLimitKeyResolver> keyResolver;
+    private final ObjectProvider<RateLimitKeyResolver> keyResolverProvider;
 
-    RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiter,
-            ObjectProvider<RateLimitKeyResolver> keyResolver) {
+    /**
+     * Resolved at the first call and kept: a bean lookup per call would cost more than the limiter.
+     * Not in the constructor, because this interceptor is built with its post-processor, before
+     * the beans it needs.
+     */
+    private volatile RateLimiter limiter;
+
+    private volatile RateLimitKeyResolver keyResolver;
+
+    RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiterProvider,
+            ObjectProvider<RateLimitKeyResolver> keyResolverProvider) {
         this.specs = specs;
-        this.limiter = limiter;
-        this.keyResolver = keyResolver;
+        this.limiterProvider = limiterProvider;
+        this.keyResolverProvider = keyResolverProvider;
     }
 
     @Override
@@ -50,7 +59,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
                 : method.getDeclaringClass();
         RateLimitedSpec spec = specs.specFor(method, targetClass);
         try {
-            limiter.getObject().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
+            limiter().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
         }
         catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
             // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
@@ -69,12 +78,30 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private String keyOf(RateLimitedSpec spec, MethodInvocation invocation) {
         if (spec.key() == null) {
-            RateLimitKeyResolver resolver = keyResolver.getIfAvailable();
-            return resolver == null ? null : resolver.resolveKey(invocation.getMethod(), invocation.getArguments());
+            return keyResolver().resolveKey(invocation.getMethod(), invocation.getArguments());
         }
         MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(invocation.getThis(),
                 invocation.getMethod(), invocation.getArguments(), parameterNames);
         Object key = spec.key().getValue(context);
         return key == null ? null : key.toString();
+    }
+
+    private RateLimiter limiter() {
+        RateLimiter current = limiter;
+        if (current == null) {
+            current = limiterProvider.getObject();
+            limiter = current;
+        }
+        return current;
+    }
+
+    /** Without a resolver bean (no servlet API) a call has no default key. */
+    private RateLimitKeyResolver keyResolver() {
+        RateLimitKeyResolver current = keyResolver;
+        if (current == null) {
+            current = keyResolverProvider.getIfAvailable(() -> (method, arguments) -> null);
+            keyResolver = current;
+        }
+        return current;
     }
 }
