@@ -29,6 +29,24 @@ public class RetryExhaustedException extends RuntimeException {
     }
 
     /**
+     * Returns the last failure with the earlier ones added to it as suppressed, for callers that
+     * rethrow the failure itself (as annotated methods do), or this exception when no attempt
+     * threw (every result was rejected).
+     */
+    public Throwable toLastFailure() {
+        Throwable last = getCause();
+        if (last == null) {
+            return this;
+        }
+        for (Throwable earlier : getSuppressed()) {
+            if (earlier != last) {
+                last.addSuppressed(earlier);
+            }
+        }
+        return last;
+    }
+
+    /**
      * Why retrying stopped.
      */
     public enum Reason {

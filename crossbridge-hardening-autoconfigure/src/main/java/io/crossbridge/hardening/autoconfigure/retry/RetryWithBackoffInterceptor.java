@@ -53,14 +53,14 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
                 : invocation.getMethod().getDeclaringClass();
         RetriedMethod method = methods.methodFor(invocation.getMethod(), targetClass);
-        ProxyMethodInvocation template = (ProxyMethodInvocation) ((ProxyMethodInvocation) invocation).invocableClone();
+        ReplayableCall call = new ReplayableCall(invocation);
         boolean async = CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType());
         Attempts attempts = new Attempts(method, observer().start(method, !async));
         if (async) {
-            return retryAsync(template, method, attempts);
+            return retryAsync(call, method, attempts);
         }
         try {
-            Object result = retry.call(() -> proceed(template), method.policy(), attempts);
+            Object result = retry.call(call::proceed, method.policy(), attempts);
             attempts.succeeded();
             return result;
         }
@@ -78,11 +78,11 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         return current;
     }
 
-    private CompletableFuture<Object> retryAsync(ProxyMethodInvocation template, RetriedMethod method, Attempts attempts) {
+    private CompletableFuture<Object> retryAsync(ReplayableCall call, RetriedMethod method, Attempts attempts) {
         CompletableFuture<Object> result = new CompletableFuture<>();
         retry.callAsync(() -> {
             try {
-                return RetryWithBackoffInterceptor.<CompletionStage<Object>>proceed(template);
+                return call.<CompletionStage<Object>>proceed();
             }
             catch (Exception ex) {
                 return CompletableFuture.failedFuture(ex);
@@ -99,16 +99,38 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         return result;
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T proceed(ProxyMethodInvocation template) throws Exception {
-        try {
-            return (T) template.invocableClone().proceed();
+    /**
+     * The intercepted call, made repeatable: the first attempt proceeds the invocation itself, each
+     * retry a fresh clone of a copy taken before the first ran (a proceeded invocation cannot run
+     * again), so interceptors inside this one run on every attempt. One clone per call, not per
+     * attempt plus one. Attempts never overlap, and each happens-after the one before.
+     */
+    private static final class ReplayableCall {
+
+        private final MethodInvocation invocation;
+
+        private final ProxyMethodInvocation template;
+
+        private volatile boolean started;
+
+        ReplayableCall(MethodInvocation invocation) {
+            this.invocation = invocation;
+            this.template = (ProxyMethodInvocation) ((ProxyMethodInvocation) invocation).invocableClone();
         }
-        catch (Exception | Error ex) {
-            throw ex;
-        }
-        catch (Throwable ex) {
-            throw new UndeclaredThrowableException(ex);
+
+        @SuppressWarnings("unchecked")
+        <T> T proceed() throws Exception {
+            MethodInvocation attempt = started ? template.invocableClone() : invocation;
+            started = true;
+            try {
+                return (T) attempt.proceed();
+            }
+            catch (Exception | Error ex) {
+                throw ex;
+            }
+            catch (Throwable ex) {
+                throw new UndeclaredThrowableException(ex);
+            }
         }
     }
 
@@ -160,16 +182,7 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
                         + exhausted.attempts() + " attempts (" + exhausted.reason() + "); last failure: "
                         + (exhausted.getCause() == null ? "a rejected result" : exhausted.getCause().getClass().getName()));
             }
-            Throwable last = exhausted.getCause();
-            if (last == null) {
-                return exhausted;
-            }
-            for (Throwable earlier : exhausted.getSuppressed()) {
-                if (earlier != last) {
-                    last.addSuppressed(earlier);
-                }
-            }
-            return last;
+            return exhausted.toLastFailure();
         }
     }
 }
