@@ -3,6 +3,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
+import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
@@ -26,7 +27,6 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * {@code @RateLimited} through real Spring proxies, alone and with {@code @RetryWithBackoff}.
@@ -38,7 +38,8 @@ class RateLimitedTests {
             .withPropertyValues("crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
                     "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
                     "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
-                    "crossbridge.hardening.retry.policies.fast.max-delay=0ms");
+                    "crossbridge.hardening.retry.policies.fast.max-delay=0ms")
+            .withUserConfiguration(FrozenClockConfiguration.class);
 
     @AfterEach
     void clearRequest() {
@@ -66,9 +67,8 @@ class RateLimitedTests {
 
             search.expensive("alice");
 
-            // The real clock refills 2 tokens an hour: a test run adds far less than 0.01.
             assertThat(context.getBean(RateLimiter.class).remaining("alice",
-                    context.getBean(RateLimitCatalog.class).get("tiny"))).isLessThan(0.01);
+                    context.getBean(RateLimitCatalog.class).get("tiny"))).isZero();
         });
     }
 
@@ -132,7 +132,7 @@ class RateLimitedTests {
             assertThat(search.flaky("alice")).isEqualTo("ok");
             assertThat(search.calls()).isEqualTo(3);
             assertThat(context.getBean(RateLimiter.class).remaining("alice",
-                    context.getBean(RateLimitCatalog.class).get("tiny"))).isCloseTo(1.0, within(0.01));
+                    context.getBean(RateLimitCatalog.class).get("tiny"))).isEqualTo(1.0);
         });
     }
 
@@ -167,6 +167,16 @@ class RateLimitedTests {
                     }
                     assertThat(search.calls()).isEqualTo(5);
                 });
+    }
+
+    /** A limiter whose clock never moves, so that no bucket refills while a test runs. */
+    @Configuration(proxyBeanMethods = false)
+    static class FrozenClockConfiguration {
+
+        @Bean
+        RateLimiter rateLimiter() {
+            return InMemoryRateLimiter.builder().ticker(() -> 0L).build();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
