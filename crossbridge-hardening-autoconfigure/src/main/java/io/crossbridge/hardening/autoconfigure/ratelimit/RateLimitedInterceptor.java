@@ -15,9 +15,6 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.context.expression.MethodBasedEvaluationContext;
-import org.springframework.core.DefaultParameterNameDiscoverer;
-import org.springframework.core.ParameterNameDiscoverer;
 
 /**
  * Takes a {@code @RateLimited} method's tokens before it runs: a plain {@link MethodInterceptor}
@@ -27,8 +24,6 @@ import org.springframework.core.ParameterNameDiscoverer;
 final class RateLimitedInterceptor implements MethodInterceptor {
 
     private static final Log logger = LogFactory.getLog(RateLimitedInterceptor.class);
-
-    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     private final RateLimitedSpecs specs;
 
@@ -80,9 +75,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         if (spec.key() == null) {
             return keyResolver().resolveKey(invocation.getMethod(), invocation.getArguments());
         }
-        MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(invocation.getThis(),
-                invocation.getMethod(), invocation.getArguments(), parameterNames);
-        Object key = spec.key().getValue(context);
+        Object key = spec.keyFor(invocation.getArguments());
         return key == null ? null : key.toString();
     }
 

@@ -7,6 +7,8 @@ import io.crossbridge.hardening.ratelimit.RateLimit;
 import java.lang.reflect.Method;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
@@ -19,6 +21,8 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 final class RateLimitedSpecs {
 
     private final SpelExpressionParser parser = new SpelExpressionParser();
+
+    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     private final ObjectProvider<RateLimitCatalog> catalog;
 
@@ -58,7 +62,17 @@ final class RateLimitedSpecs {
             throw new IllegalStateException(where + " takes " + annotation.tokens() + " tokens; it must take from 1 to "
                     + "the capacity of rate limit '" + limit.name() + "' (" + limit.capacity() + ")");
         }
-        return new RateLimitedSpec(limit, parse(where, annotation.key()), annotation.tokens());
+        return new RateLimitedSpec(limit, parse(where, annotation.key()), variables(method), annotation.tokens());
+    }
+
+    private String[][] variables(Method method) {
+        String[] parameterNames = this.parameterNames.getParameterNames(method);
+        String[][] variables = new String[method.getParameterCount()][];
+        for (int i = 0; i < variables.length; i++) {
+            variables[i] = parameterNames != null ? new String[] { parameterNames[i], "p" + i, "a" + i }
+                    : new String[] { "p" + i, "a" + i };
+        }
+        return variables;
     }
 
     private Expression parse(String where, String key) {

@@ -5,6 +5,7 @@ import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
@@ -57,6 +58,21 @@ class RateLimitedTests {
                     .satisfies(ex -> assertThat(ex.limit().name()).isEqualTo("tiny"));
             assertThat(search.query("bob")).isEqualTo("results for bob");
             assertThat(search.calls()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void keyExpressionReadsPropertiesAndPositions() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            RateLimiter limiter = context.getBean(RateLimiter.class);
+            RateLimit tiny = context.getBean(RateLimitCatalog.class).get("tiny");
+
+            search.forRequest(new SearchRequest("dave", "cats"));
+            search.byPosition("erin", "dogs");
+
+            assertThat(limiter.remaining("dave", tiny)).isEqualTo(1.0);
+            assertThat(limiter.remaining("erin:dogs", tiny)).isEqualTo(1.0);
         });
     }
 
@@ -232,6 +248,16 @@ class RateLimitedTests {
             return "expensive results";
         }
 
+        @RateLimited(limit = "tiny", key = "#request.userId")
+        public String forRequest(SearchRequest request) {
+            return "results";
+        }
+
+        @RateLimited(limit = "tiny", key = "#p0 + ':' + #a1")
+        public String byPosition(String userId, String query) {
+            return "results";
+        }
+
         @RateLimited(limit = "tiny")
         public String byCaller() {
             return "ok";
@@ -259,6 +285,9 @@ class RateLimitedTests {
         public int calls() {
             return calls.get();
         }
+    }
+
+    record SearchRequest(String userId, String query) {
     }
 
     static class UnknownLimit {
