@@ -34,6 +34,15 @@ public class RateLimitProperties {
      */
     private Map<String, Limit> limits = new LinkedHashMap<>();
 
+    /**
+     * Position of the @RateLimited advice on a call, from 0 to 1000: a lower value runs outside a
+     * higher one. Below the retry's 300 by default, so a call takes its tokens once however often
+     * it is retried.
+     */
+    private int order = 100; // AdviceOrder.RATE_LIMIT, written out for the metadata processor
+
+    private final Redis redis = new Redis();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -66,6 +75,18 @@ public class RateLimitProperties {
         this.limits = limits;
     }
 
+    public int getOrder() {
+        return order;
+    }
+
+    public void setOrder(int order) {
+        this.order = order;
+    }
+
+    public Redis getRedis() {
+        return redis;
+    }
+
     /**
      * Where buckets live.
      */
@@ -76,6 +97,63 @@ public class RateLimitProperties {
 
         /** In Redis, shared by every instance. */
         REDIS
+    }
+
+    /**
+     * What a request gets while the shared store cannot answer in time.
+     */
+    public enum OnFailure {
+
+        /** Let the request through: the provider's own limits still apply. */
+        ALLOW,
+
+        /** Reject the request as if its bucket were empty. */
+        DENY
+    }
+
+    /**
+     * The Redis store, used when {@code store} is {@code redis}.
+     */
+    public static class Redis {
+
+        /**
+         * Prefix of every bucket's Redis key; a key is {prefix}:{limit}:{key}.
+         */
+        private String keyPrefix = "crossbridge:rl";
+
+        /**
+         * What a request gets while Redis cannot answer within the timeout.
+         */
+        private OnFailure onFailure = OnFailure.ALLOW;
+
+        /**
+         * Longest a decision waits for Redis.
+         */
+        private Duration timeout = Duration.ofMillis(100);
+
+        public String getKeyPrefix() {
+            return keyPrefix;
+        }
+
+        public void setKeyPrefix(String keyPrefix) {
+            this.keyPrefix = keyPrefix;
+        }
+
+        public OnFailure getOnFailure() {
+            return onFailure;
+        }
+
+        public void setOnFailure(OnFailure onFailure) {
+            this.onFailure = onFailure;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
     }
 
     /**

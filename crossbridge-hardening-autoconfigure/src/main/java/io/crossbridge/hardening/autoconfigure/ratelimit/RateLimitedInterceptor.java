@@ -6,6 +6,7 @@ import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -31,6 +32,8 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private final ObjectProvider<RateLimitKeyResolver> keyResolverProvider;
 
+    private final ObjectProvider<RateLimitObserver> observerProvider;
+
     /**
      * Resolved at the first call and kept: a bean lookup per call would cost more than the limiter.
      * Not in the constructor, because this interceptor is built with its post-processor, before
@@ -40,11 +43,14 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private volatile RateLimitKeyResolver keyResolver;
 
+    private volatile RateLimitObserver observer;
+
     RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiterProvider,
-            ObjectProvider<RateLimitKeyResolver> keyResolverProvider) {
+            ObjectProvider<RateLimitKeyResolver> keyResolverProvider, ObjectProvider<RateLimitObserver> observerProvider) {
         this.specs = specs;
         this.limiterProvider = limiterProvider;
         this.keyResolverProvider = keyResolverProvider;
+        this.observerProvider = observerProvider;
     }
 
     @Override
@@ -53,6 +59,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
                 : method.getDeclaringClass();
         RateLimitedSpec spec = specs.specFor(method, targetClass);
+        RateLimitObserver.Call observed = observer().start(spec.name(), spec.limit().name());
         try {
             limiter().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
         }
@@ -63,12 +70,34 @@ final class RateLimitedInterceptor implements MethodInterceptor {
                 logger.debug("Rejected a call of " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
                         + ": " + ex.getMessage());
             }
+            observed.rejected(ex);
             if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
                 return CompletableFuture.failedFuture(ex);
             }
             throw ex;
         }
-        return invocation.proceed();
+        observed.allowed();
+        Object result;
+        try {
+            result = invocation.proceed();
+        }
+        catch (Throwable ex) {
+            observed.returned();
+            observed.end(ex);
+            throw ex;
+        }
+        observed.returned();
+        if (observed != RateLimitObserver.Call.NONE && result instanceof CompletionStage<?> stage) {
+            stage.whenComplete((value, failure) -> observed.end(unwrap(failure)));
+        }
+        else {
+            observed.end(null);
+        }
+        return result;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private String keyOf(RateLimitedSpec spec, MethodInvocation invocation) {
@@ -84,6 +113,15 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         if (current == null) {
             current = limiterProvider.getObject();
             limiter = current;
+        }
+        return current;
+    }
+
+    private RateLimitObserver observer() {
+        RateLimitObserver current = observer;
+        if (current == null) {
+            current = observerProvider.getIfAvailable(() -> RateLimitObserver.NONE);
+            observer = current;
         }
         return current;
     }

@@ -6,20 +6,17 @@ import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvis
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
-import org.springframework.core.Ordered;
 
 /**
- * Proxies every bean with a {@link RateLimited} method or class. It runs after the retry
- * post-processor and puts its advisor first, so the rate limit wraps the retry.
+ * Proxies every bean with a {@link RateLimited} method or class, at the position
+ * {@link io.crossbridge.hardening.autoconfigure.AdviceOrder} gives it.
  */
 final class RateLimitedPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
 
-    /** The order of this post-processor: after the retry one, whose advisor it then wraps. */
-    static final int ORDER = Ordered.LOWEST_PRECEDENCE - 1;
 
     private static final long serialVersionUID = 1L;
 
-    RateLimitedPostProcessor(RateLimitedInterceptor interceptor) {
+    RateLimitedPostProcessor(RateLimitedInterceptor interceptor, int order) {
         ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RateLimited.class, true))
                 .union(new AnnotationMatchingPointcut(null, RateLimited.class, true));
         this.advisor = new DefaultPointcutAdvisor(pointcut, interceptor);
@@ -28,6 +25,6 @@ final class RateLimitedPostProcessor extends AbstractBeanFactoryAwareAdvisingPos
         // injected by its class keeps working once proxied.
         setBeforeExistingAdvisors(true);
         setProxyTargetClass(true);
-        setOrder(ORDER);
+        setOrder(order);
     }
 }

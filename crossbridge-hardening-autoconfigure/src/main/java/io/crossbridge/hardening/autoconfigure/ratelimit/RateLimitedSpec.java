@@ -11,10 +11,11 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * ({@code null} to ask the key resolver), the names the expression may use for the method's
  * arguments, and the tokens per call.
  *
+ * @param name      the method as {@code Class.method}, for observations and logs
  * @param variables per argument index, its names: the parameter name (when compiled with
  *                  {@code -parameters}), {@code p<i>} and {@code a<i>}
  */
-record RateLimitedSpec(RateLimit limit, Expression key, String[][] variables, int tokens) {
+record RateLimitedSpec(String name, RateLimit limit, Expression key, String[][] variables, int tokens) {
 
     /**
      * Returns the key for these arguments: a read-only evaluation (properties and methods of the

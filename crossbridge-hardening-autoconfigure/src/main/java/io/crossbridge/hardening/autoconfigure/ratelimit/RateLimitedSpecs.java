@@ -62,7 +62,7 @@ final class RateLimitedSpecs {
             throw new IllegalStateException(where + " takes " + annotation.tokens() + " tokens; it must take from 1 to "
                     + "the capacity of rate limit '" + limit.name() + "' (" + limit.capacity() + ")");
         }
-        return new RateLimitedSpec(limit, parse(where, annotation.key()), variables(method), annotation.tokens());
+        return new RateLimitedSpec(targetClass.getSimpleName() + "." + method.getName(), limit, parse(where, annotation.key()), variables(method), annotation.tokens());
     }
 
     private String[][] variables(Method method) {

@@ -1,14 +1,17 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
+import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -16,13 +19,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of rate limiting: the catalog of named limits, the {@link RateLimiter} (in
  * memory unless the application defines its own), the key resolver, and the proxies that apply
  * {@code @RateLimited}.
  */
-@AutoConfiguration
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
 public final class RateLimiterAutoConfiguration {
@@ -58,9 +64,11 @@ public final class RateLimiterAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static RateLimitedPostProcessor rateLimitedPostProcessor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiter,
-            ObjectProvider<RateLimitKeyResolver> keyResolver) {
-        return new RateLimitedPostProcessor(new RateLimitedInterceptor(specs, limiter, keyResolver));
+    static RateLimitedPostProcessor rateLimitedPostProcessor(Environment environment, RateLimitedSpecs specs,
+            ObjectProvider<RateLimiter> limiter, ObjectProvider<RateLimitKeyResolver> keyResolver,
+            ObjectProvider<RateLimitObserver> observer) {
+        return new RateLimitedPostProcessor(new RateLimitedInterceptor(specs, limiter, keyResolver, observer),
+                AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.rate-limit.order", AdviceOrder.RATE_LIMIT));
     }
 
     @Bean
@@ -82,6 +90,22 @@ public final class RateLimiterAutoConfiguration {
         @ConditionalOnMissingBean
         RateLimitMeterBinder rateLimitMeterBinder(RateLimiter limiter, RateLimitCatalog catalog) {
             return new RateLimitMeterBinder(limiter, catalog);
+        }
+    }
+
+    /**
+     * Each rate-limited call as an observation, where Micrometer's observation API and a registry
+     * exist.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    static class RateLimitObservationConfiguration {
+
+        @Bean
+        @ConditionalOnBean(type = "io.micrometer.observation.ObservationRegistry")
+        @ConditionalOnMissingBean
+        RateLimitObserver micrometerRateLimitObserver(ObservationRegistry registry) {
+            return new MicrometerRateLimitObserver(registry);
         }
     }
 

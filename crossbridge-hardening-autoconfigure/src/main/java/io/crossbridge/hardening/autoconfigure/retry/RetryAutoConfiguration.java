@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -16,6 +17,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of retries: the catalog of named retry policies, and the proxies that apply
@@ -43,9 +45,10 @@ public final class RetryAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(RetryWithBackoffPolicies policies,
-            ObjectProvider<RetryObserver> observer) {
-        return new RetryWithBackoffPostProcessor(policies, observer);
+    static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(Environment environment,
+            RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer) {
+        return new RetryWithBackoffPostProcessor(policies, observer,
+                AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.retry.order", AdviceOrder.RETRY));
     }
 
     @Bean

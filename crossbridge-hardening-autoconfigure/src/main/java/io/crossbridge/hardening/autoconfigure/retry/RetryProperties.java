@@ -28,6 +28,13 @@ public class RetryProperties {
      */
     private Map<String, Policy> policies = new LinkedHashMap<>();
 
+    /**
+     * Position of the @RetryWithBackoff advice on a call, from 0 to 1000: a lower value runs
+     * outside a higher one. Above the rate limit's 100 by default, so retries run inside one
+     * rate-limited call.
+     */
+    private int order = 300; // AdviceOrder.RETRY, written out for the metadata processor
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -42,6 +49,14 @@ public class RetryProperties {
 
     public void setPolicies(Map<String, Policy> policies) {
         this.policies = policies;
+    }
+
+    public int getOrder() {
+        return order;
+    }
+
+    public void setOrder(int order) {
+        this.order = order;
     }
 
     /**

@@ -12,28 +12,24 @@ import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.Ordered;
 
 /**
  * Proxies every bean with a {@link RetryWithBackoff} method or class, as Spring's own
- * {@code @Async} support does: one advisor, no dependency on an auto-proxy creator. Owns the
+ * {@code @Async} support does: one advisor, no dependency on an auto-proxy creator, at the
+ * position {@link io.crossbridge.hardening.autoconfigure.AdviceOrder} gives it. Owns the
  * small scheduler on which asynchronous methods wait between attempts; its daemon thread starts
  * at the first such wait and stops with the context.
  */
 final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
         implements DisposableBean {
 
-    /**
-     * The order of this post-processor: before the rate-limit one, which then puts its advisor in
-     * front, so a call takes its tokens once however often it is retried.
-     */
-    static final int ORDER = Ordered.LOWEST_PRECEDENCE - 2;
 
     private static final long serialVersionUID = 1L;
 
     private final transient ScheduledThreadPoolExecutor scheduler;
 
-    RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer) {
+    RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer,
+            int order) {
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "crossbridge-retry-" + threads.incrementAndGet());
@@ -49,7 +45,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
         // injected by its class keeps working once proxied.
         setBeforeExistingAdvisors(true);
         setProxyTargetClass(true);
-        setOrder(ORDER);
+        setOrder(order);
     }
 
     @Override

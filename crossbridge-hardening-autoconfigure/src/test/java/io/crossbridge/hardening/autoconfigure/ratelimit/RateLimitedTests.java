@@ -9,7 +9,14 @@ import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+
 import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -153,6 +160,49 @@ class RateLimitedTests {
     }
 
     @Test
+    void withTheOrdersSwappedEachAttemptTakesItsOwnToken() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.order=400")
+                .withUserConfiguration(ServiceConfiguration.class).run(context -> {
+                    Search search = context.getBean(Search.class);
+                    search.failNext(1);
+
+                    assertThat(search.flaky("alice")).isEqualTo("ok");
+                    assertThat(search.calls()).isEqualTo(2);
+                    assertThat(context.getBean(RateLimiter.class).remaining("alice",
+                            context.getBean(RateLimitCatalog.class).get("tiny"))).isZero();
+                });
+    }
+
+    @Test
+    void orderOutsideItsRangeStopsStartup() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.order=-1").run(context -> assertThat(context)
+                .hasFailed().getFailure().rootCause()
+                .hasMessageContaining("Invalid value for 'crossbridge.hardening.rate-limit.order': -1. It must be from 0 to 1000"));
+    }
+
+    @Test
+    void eachCallIsAnObservationNamingLimitAndOutcomeButNeverTheKey() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class, ObservationConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            List<String> seen = context.getBean(ObservationConfiguration.class).seen;
+            search.failNext(1);
+
+            search.flaky("alice");
+            search.query("alice");
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> search.query("alice"));
+
+            assertThat(seen).containsExactly(
+                    "start crossbridge.ratelimit", "start crossbridge.retry in crossbridge.ratelimit",
+                    "stop crossbridge.retry", "stop crossbridge.ratelimit limit=tiny name=Search.flaky outcome=allowed",
+                    "start crossbridge.ratelimit",
+                    "stop crossbridge.ratelimit limit=tiny name=Search.query outcome=allowed",
+                    "start crossbridge.ratelimit", "error RateLimitExceededException",
+                    "stop crossbridge.ratelimit limit=tiny name=Search.query outcome=rejected");
+            assertThat(seen).noneMatch(line -> line.contains("alice"));
+        });
+    }
+
+    @Test
     void unknownLimitStopsStartupNamingBeanMethodAndName() {
         this.contextRunner.withUserConfiguration(UnknownLimitConfiguration.class).run(context -> assertThat(context)
                 .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
@@ -183,6 +233,48 @@ class RateLimitedTests {
                     }
                     assertThat(search.calls()).isEqualTo(5);
                 });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ObservationConfiguration {
+
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @Bean
+        ObservationRegistry observationRegistry() {
+            ObservationRegistry registry = ObservationRegistry.create();
+            registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+
+                @Override
+                public void onStart(Observation.Context context) {
+                    Observation parent = context.getParentObservation() instanceof Observation observation ? observation : null;
+                    seen.add("start " + context.getName()
+                            + (parent != null ? " in " + parent.getContext().getName() : ""));
+                }
+
+                @Override
+                public void onError(Observation.Context context) {
+                    seen.add("error " + context.getError().getClass().getSimpleName());
+                }
+
+                @Override
+                public void onStop(Observation.Context context) {
+                    String keys = context.getName().equals("crossbridge.ratelimit")
+                            ? " " + context.getLowCardinalityKeyValues().stream()
+                                    .map(keyValue -> keyValue.getKey() + "=" + keyValue.getValue())
+                                    .collect(Collectors.joining(" "))
+                            : "";
+                    seen.add("stop " + context.getName() + keys + context.getHighCardinalityKeyValues().stream()
+                            .map(keyValue -> " " + keyValue.getValue()).collect(Collectors.joining()));
+                }
+
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                    return true;
+                }
+            });
+            return registry;
+        }
     }
 
     /** A limiter whose clock never moves, so that no bucket refills while a test runs. */

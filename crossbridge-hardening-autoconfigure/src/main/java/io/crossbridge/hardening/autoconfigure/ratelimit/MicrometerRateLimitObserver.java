@@ -1,0 +1,55 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
+/**
+ * Each call of a {@code @RateLimited} method as a {@code crossbridge.ratelimit} observation, with
+ * low-cardinality keys {@code name}, {@code limit} and {@code outcome} ({@code allowed} or
+ * {@code rejected}); never the key, which may be a secret. While the method runs on the calling
+ * thread the observation is current, so the provider calls and any retry nest under it.
+ */
+final class MicrometerRateLimitObserver implements RateLimitObserver {
+
+    private final ObservationRegistry registry;
+
+    MicrometerRateLimitObserver(ObservationRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public Call start(String name, String limit) {
+        Observation observation = Observation.createNotStarted("crossbridge.ratelimit", registry)
+                .lowCardinalityKeyValue("name", name)
+                .lowCardinalityKeyValue("limit", limit)
+                .start();
+        return new Call() {
+
+            private Observation.Scope scope;
+
+            @Override
+            public void rejected(RuntimeException reason) {
+                observation.lowCardinalityKeyValue("outcome", "rejected").error(reason).stop();
+            }
+
+            @Override
+            public void allowed() {
+                observation.lowCardinalityKeyValue("outcome", "allowed");
+                scope = observation.openScope();
+            }
+
+            @Override
+            public void returned() {
+                scope.close();
+            }
+
+            @Override
+            public void end(Throwable failure) {
+                if (failure != null) {
+                    observation.error(failure);
+                }
+                observation.stop();
+            }
+        };
+    }
+}

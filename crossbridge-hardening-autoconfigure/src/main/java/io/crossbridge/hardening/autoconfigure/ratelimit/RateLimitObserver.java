@@ -1,0 +1,57 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+/**
+ * Observes each call of a {@code @RateLimited} method, so that a trace shows the decision and,
+ * nested under it, the call. Kept free of Micrometer types, so the interceptor runs without
+ * Micrometer on the class path.
+ */
+@FunctionalInterface
+interface RateLimitObserver {
+
+    /** Observes nothing, when no observation registry exists. */
+    RateLimitObserver NONE = (name, limit) -> Call.NONE;
+
+    /**
+     * Starts observing one call of {@code name} ({@code Class.method}) under {@code limit}.
+     */
+    Call start(String name, String limit);
+
+    /**
+     * One observed call: either {@link #rejected}, or {@link #allowed}, {@link #returned} and
+     * {@link #end} (later, from any thread, for an asynchronous method).
+     */
+    interface Call {
+
+        /** An observed call that records nothing. */
+        Call NONE = new Call() {
+
+            @Override
+            public void rejected(RuntimeException reason) {
+            }
+
+            @Override
+            public void allowed() {
+            }
+
+            @Override
+            public void returned() {
+            }
+
+            @Override
+            public void end(Throwable failure) {
+            }
+        };
+
+        /** The limiter refused the call; it ends here. */
+        void rejected(RuntimeException reason);
+
+        /** The limiter let the call through; the method runs on this thread from here. */
+        void allowed();
+
+        /** The method returned to this thread, or threw; its future may still be running. */
+        void returned();
+
+        /** The allowed call ended: with {@code failure}, or with a success when it is {@code null}. */
+        void end(Throwable failure);
+    }
+}

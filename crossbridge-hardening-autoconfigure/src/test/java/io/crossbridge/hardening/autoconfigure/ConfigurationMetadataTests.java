@@ -1,0 +1,70 @@
+package io.crossbridge.hardening.autoconfigure;
+
+import com.jayway.jsonpath.DocumentContext;
+import com.jayway.jsonpath.JsonPath;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The metadata IDEs read, as the build generates it: every key described, every key with a
+ * single value documented with its default, and the enumerated values hinted.
+ */
+class ConfigurationMetadataTests {
+
+    private final DocumentContext metadata = read();
+
+    @Test
+    void everyPropertyHasADescription() {
+        List<Map<String, Object>> properties = metadata.read("$.properties[*]");
+        assertThat(properties).hasSizeGreaterThan(10)
+                .allSatisfy(property -> assertThat(property.get("description")).as(property.get("name").toString())
+                        .isInstanceOf(String.class));
+    }
+
+    @Test
+    void everyPropertyButTheNamedEntriesHasADefault() {
+        List<Map<String, Object>> properties = metadata.read("$.properties[*]");
+        assertThat(properties).filteredOn(property -> !property.get("type").toString().startsWith("java.util.Map"))
+                .allSatisfy(property -> assertThat(property).as(property.get("name").toString())
+                        .containsKey("defaultValue"));
+    }
+
+    @Test
+    void orderDefaultsAreTheAdviceOrderConstants() {
+        assertThat(metadata.<List<Integer>>read("$.properties[?(@.name == 'crossbridge.hardening.rate-limit.order')].defaultValue"))
+                .containsExactly(AdviceOrder.RATE_LIMIT);
+        assertThat(metadata.<List<Integer>>read("$.properties[?(@.name == 'crossbridge.hardening.retry.order')].defaultValue"))
+                .containsExactly(AdviceOrder.RETRY);
+    }
+
+    @Test
+    void enumeratedValuesAndBuiltInNamesAreHinted() {
+        assertThat(hintValues("crossbridge.hardening.rate-limit.store")).containsExactly("memory", "redis");
+        assertThat(hintValues("crossbridge.hardening.rate-limit.redis.on-failure")).containsExactly("allow", "deny");
+        assertThat(hintValues("crossbridge.hardening.rate-limit.limits.keys")).containsExactly("search", "embed",
+                "transform", "health");
+        assertThat(hintValues("crossbridge.hardening.retry.policies.keys")).containsExactly("aggressive",
+                "conservative", "quick", "default");
+    }
+
+    private List<String> hintValues(String name) {
+        return metadata.read("$.hints[?(@.name == '" + name + "')].values[*].value");
+    }
+
+    private static DocumentContext read() {
+        try (InputStream in = ConfigurationMetadataTests.class
+                .getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            return JsonPath.parse(in);
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
