@@ -160,6 +160,21 @@ class RateLimitedTests {
     }
 
     @Test
+    void annotationOnTheClassOrOnAnInterfaceMethodApplies() {
+        this.contextRunner.withUserConfiguration(InheritedConfiguration.class).run(context -> {
+            Catalog catalog = context.getBean(Catalog.class);
+            Lookup lookup = context.getBean(Lookup.class);
+            catalog.list("alice");
+            catalog.count("alice");
+            lookup.find("bob");
+            lookup.find("bob");
+
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> catalog.list("alice"));
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> lookup.find("bob"));
+        });
+    }
+
+    @Test
     void withTheOrdersSwappedEachAttemptTakesItsOwnToken() {
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.order=400")
                 .withUserConfiguration(ServiceConfiguration.class).run(context -> {
@@ -376,6 +391,47 @@ class RateLimitedTests {
 
         public int calls() {
             return calls.get();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class InheritedConfiguration {
+
+        @Bean
+        Catalog catalog() {
+            return new Catalog();
+        }
+
+        @Bean
+        Lookup lookup() {
+            return new DirectoryLookup();
+        }
+    }
+
+    /** Every public method takes a token from the same key's bucket. */
+    @RateLimited(limit = "tiny", key = "#userId")
+    static class Catalog {
+
+        public String list(String userId) {
+            return "list";
+        }
+
+        public int count(String userId) {
+            return 1;
+        }
+    }
+
+    interface Lookup {
+
+        @RateLimited(limit = "tiny", key = "#p0")
+        String find(String userId);
+    }
+
+    static class DirectoryLookup implements Lookup {
+
+        @Override
+        public String find(String userId) {
+            return "found";
         }
     }
 
