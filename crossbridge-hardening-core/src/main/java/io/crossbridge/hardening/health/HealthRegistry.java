@@ -177,6 +177,28 @@ public final class HealthRegistry implements AutoCloseable {
     }
 
     /**
+     * Returns what a reader should show for a check without waiting on a run it did not start:
+     * the last result; before the first one, a run started now and awaited within the timeout;
+     * or empty while the first run, started elsewhere (by monitoring), is still on its way.
+     *
+     * @throws IllegalArgumentException when no check has that name
+     */
+    public Optional<HealthResult> lastOrFirstRun(String name) {
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("no health check named '" + name + "'; registered: " + names());
+        }
+        HealthResult last = entry.last();
+        if (last != null) {
+            return Optional.of(last);
+        }
+        checkOpen();
+        Run run = entry.startIfIdle();
+        return run == null ? Optional.ofNullable(entry.last())
+                : Optional.of(entry.await(run, System.nanoTime() + timeout.toNanos()));
+    }
+
+    /**
      * Returns a report of the last results, without running anything. Checks that never ran are
      * left out.
      */
@@ -341,6 +363,11 @@ public final class HealthRegistry implements AutoCloseable {
             return run;
         }
 
+        /** Starts a run unless one is in flight, in which case returns null. */
+        synchronized Run startIfIdle() {
+            return inFlight != null ? null : start();
+        }
+
         HealthResult await(Run run, long deadline) {
             try {
                 return run.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -397,7 +424,7 @@ public final class HealthRegistry implements AutoCloseable {
             return HealthResult.unhealthy(timeoutException);
         }
 
-        /** Applies the failure threshold and tells the listener of a change. Holds this. */
+        /** Applies the failure threshold and tells the listener. Holds this. */
         private HealthResult record(HealthResult raw, Duration took, Instant at) {
             HealthStatus judged = raw.status();
             if (raw.isUnhealthy()) {
@@ -412,19 +439,16 @@ public final class HealthRegistry implements AutoCloseable {
             lastRecordedAt = ticker.read();
             HealthStatus previous = status;
             status = judged;
-            if (previous != judged) {
-                notifyListener(previous, judged);
-            }
-            return result;
-        }
-
-        private void notifyListener(HealthStatus previous, HealthStatus current) {
             try {
-                listener.onStatusChange(name, previous, current);
+                if (previous != judged) {
+                    listener.onStatusChange(name, previous, judged);
+                }
+                listener.onResult(name, result);
             }
             catch (RuntimeException ex) {
                 LOGGER.log(Level.WARNING, "health listener failed on check '" + name + "'", ex);
             }
+            return result;
         }
 
         HealthResult last() {

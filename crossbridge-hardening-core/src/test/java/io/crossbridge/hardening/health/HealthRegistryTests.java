@@ -244,6 +244,62 @@ class HealthRegistryTests {
     }
 
     @Test
+    void listenerHearsEveryResultTimeoutsIncluded() {
+        List<String> results = new CopyOnWriteArrayList<>();
+        HealthRegistry registry = HealthRegistry.builder().timeout(Duration.ofMillis(50)).listener(new HealthListener() {
+
+            @Override
+            public void onStatusChange(String name, HealthStatus previous, HealthStatus current) {
+            }
+
+            @Override
+            public void onResult(String name, HealthResult result) {
+                results.add(name + ":" + result.status() + ":" + result.errorType());
+            }
+        }).build();
+        registries.add(registry);
+        registry.register("fine", HealthResult::healthy);
+        registry.register("hung", this::blockForever);
+
+        registry.run("fine");
+        registry.run("fine");
+        registry.run("hung");
+
+        assertThat(results).containsExactly("fine:HEALTHY:null", "fine:HEALTHY:null",
+                "hung:DEGRADED:java.util.concurrent.TimeoutException");
+    }
+
+    @Test
+    void lastOrFirstRunRunsACheckWithNoResultButNeverWaitsOnARunStartedElsewhere() throws Exception {
+        HealthRegistry registry = registry(3, Duration.ofSeconds(30));
+        registry.register("fine", HealthResult::healthy);
+        CountDownLatch started = new CountDownLatch(1);
+        registry.register("hung", () -> {
+            started.countDown();
+            return blockForever();
+        });
+        ExecutorService monitor = Executors.newSingleThreadExecutor();
+        try {
+            monitor.submit(() -> registry.run("hung"));
+            assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+            long start = System.nanoTime();
+            assertThat(registry.lastOrFirstRun("hung")).isEmpty();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(5_000);
+            assertThat(registry.lastResult("fine")).isEmpty();
+            assertThat(registry.lastOrFirstRun("fine")).hasValueSatisfying(
+                    result -> assertThat(result.status()).isEqualTo(HealthStatus.HEALTHY));
+            assertThat(registry.lastResult("fine")).isPresent();
+            assertThatIllegalArgumentException().isThrownBy(() -> registry.lastOrFirstRun("nope"))
+                    .withMessage("no health check named 'nope'; registered: [fine, hung]");
+        }
+        finally {
+            never.countDown();
+            monitor.shutdownNow();
+        }
+    }
+
+    @Test
     void failingListenerDoesNotBreakTheRegistry() {
         HealthRegistry registry = HealthRegistry.builder().listener((name, previous, current) -> {
             throw new IllegalStateException("alerting is down");
