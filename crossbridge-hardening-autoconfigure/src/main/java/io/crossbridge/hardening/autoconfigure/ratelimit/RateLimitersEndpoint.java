@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -50,14 +51,15 @@ public class RateLimitersEndpoint {
     }
 
     /**
-     * Refills one key's bucket of a limit, as if the key had never called. Returns {@code null}
-     * (a 404) when no limit has that name.
+     * Refills one key's bucket of a limit, as if the key had never called, and returns the limit.
+     * An unknown limit or a blank key is a 400 that says which.
      */
     @WriteOperation
     public LimitDescriptor reset(@Selector String limit, String key) {
-        RateLimit found = catalog.find(limit).orElse(null);
-        if (found == null) {
-            return null;
+        RateLimit found = catalog.find(limit).orElseThrow(() -> new InvalidEndpointRequestException(
+                "No rate limit named '" + limit + "'; configured: " + catalog.names(), "unknown rate limit"));
+        if (key.isBlank()) {
+            throw new InvalidEndpointRequestException("The key to reset must not be blank", "blank key");
         }
         limiter.reset(key, found);
         return describe(found, limiter.stats());

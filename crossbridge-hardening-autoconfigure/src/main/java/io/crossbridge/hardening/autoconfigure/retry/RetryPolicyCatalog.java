@@ -19,8 +19,8 @@ public final class RetryPolicyCatalog {
 
     private static final String PREFIX = "crossbridge.hardening.retry.policies.";
 
-    private static final Map<String, RetryPolicy> BUILT_IN = Map.of("aggressive", RetryPolicy.AGGRESSIVE,
-            "conservative", RetryPolicy.CONSERVATIVE, "quick", RetryPolicy.QUICK, "default", RetryPolicy.DEFAULT);
+    /** In a fixed order, so that listings (errors, the retries endpoint) read the same every time. */
+    private static final Map<String, RetryPolicy> BUILT_IN = builtIn();
 
     private final Map<String, RetryPolicy> policies;
 
@@ -57,6 +57,15 @@ public final class RetryPolicyCatalog {
             throw new IllegalArgumentException("no retry policy named '" + name + "'; configured: " + policies.keySet());
         }
         return policy;
+    }
+
+    private static Map<String, RetryPolicy> builtIn() {
+        Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+        policies.put("default", RetryPolicy.DEFAULT);
+        policies.put("quick", RetryPolicy.QUICK);
+        policies.put("conservative", RetryPolicy.CONSERVATIVE);
+        policies.put("aggressive", RetryPolicy.AGGRESSIVE);
+        return Collections.unmodifiableMap(policies);
     }
 
     public Set<String> names() {
