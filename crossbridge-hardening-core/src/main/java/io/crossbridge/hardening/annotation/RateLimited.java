@@ -24,7 +24,12 @@ import java.lang.annotation.Target;
 @Documented
 public @interface RateLimited {
 
-    /** The named limit (from {@code crossbridge.hardening.rate-limit.limits}). */
+    /**
+     * The named limit (from {@code crossbridge.hardening.rate-limit.limits}), or a SpEL
+     * expression over the parameters, starting with {@code #}, that chooses one per call, such as
+     * a caller's plan: {@code "#user.plan == 'pro' ? 'search-pro' : 'search'"}. A chosen name
+     * that is not configured fails the call with an {@code IllegalStateException}.
+     */
     String limit();
 
     /**

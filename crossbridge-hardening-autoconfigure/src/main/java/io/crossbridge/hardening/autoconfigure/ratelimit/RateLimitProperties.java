@@ -1,7 +1,9 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -42,6 +44,18 @@ public class RateLimitProperties {
     private int order = 100; // AdviceOrder.RATE_LIMIT, written out for the metadata processor
 
     private final Redis redis = new Redis();
+
+    /**
+     * Limits by URL, no annotation needed: every rule whose path and method match a request takes
+     * its tokens, in order, before the request reaches its controller.
+     */
+    private List<HttpRule> http = new ArrayList<>();
+
+    /**
+     * Whether allowed responses of rate-limited requests carry the RateLimit and RateLimit-Policy
+     * headers too; rejected ones always do.
+     */
+    private boolean httpHeaders = true;
 
     public boolean isEnabled() {
         return enabled;
@@ -85,6 +99,22 @@ public class RateLimitProperties {
 
     public Redis getRedis() {
         return redis;
+    }
+
+    public List<HttpRule> getHttp() {
+        return http;
+    }
+
+    public void setHttp(List<HttpRule> http) {
+        this.http = http;
+    }
+
+    public boolean isHttpHeaders() {
+        return httpHeaders;
+    }
+
+    public void setHttpHeaders(boolean httpHeaders) {
+        this.httpHeaders = httpHeaders;
     }
 
     /**
@@ -153,6 +183,81 @@ public class RateLimitProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+    }
+
+    /**
+     * A limit applied to requests by URL.
+     */
+    public static class HttpRule {
+
+        /**
+         * Path pattern the rule applies to, such as /api/search or /api/**.
+         */
+        private String path;
+
+        /**
+         * HTTP methods the rule applies to; every method when empty.
+         */
+        private List<String> methods = new ArrayList<>();
+
+        /**
+         * Name of the limit, or a SpEL expression over #request (starting with #) that chooses
+         * one per request, such as a plan: "#request.getHeader('X-Plan') == 'pro' ? 'search-pro' :
+         * 'search'".
+         */
+        private String limit;
+
+        /**
+         * Who a request counts against: principal, ip, header:NAME, or a SpEL expression over
+         * #request (starting with #). By default the principal, else the client address. A
+         * request without its key is rejected with 400.
+         */
+        private String key;
+
+        /**
+         * Tokens a request takes.
+         */
+        private int tokens = 1;
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public List<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(List<String> methods) {
+            this.methods = methods;
+        }
+
+        public String getLimit() {
+            return limit;
+        }
+
+        public void setLimit(String limit) {
+            this.limit = limit;
+        }
+
+        public String getKey() {
+            return key;
+        }
+
+        public void setKey(String key) {
+            this.key = key;
+        }
+
+        public int getTokens() {
+            return tokens;
+        }
+
+        public void setTokens(int tokens) {
+            this.tokens = tokens;
         }
     }
 

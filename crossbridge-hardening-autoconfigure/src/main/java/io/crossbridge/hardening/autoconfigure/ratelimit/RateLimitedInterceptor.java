@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
@@ -16,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.expression.EvaluationContext;
 
 /**
  * Takes a {@code @RateLimited} method's tokens before it runs: a plain {@link MethodInterceptor}
@@ -59,9 +61,11 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
                 : method.getDeclaringClass();
         RateLimitedSpec spec = specs.specFor(method, targetClass);
-        RateLimitObserver.Call observed = observer().start(spec.name(), spec.limit().name());
+        EvaluationContext context = spec.contextFor(invocation.getArguments());
+        RateLimit limit = spec.limitFor(context);
+        RateLimitObserver.Call observed = observer().start(spec.name(), limit.name());
         try {
-            limiter().acquireOrThrow(keyOf(spec, invocation), spec.limit(), spec.tokens());
+            limiter().acquireOrThrow(keyOf(spec, context, invocation), limit, spec.tokens());
         }
         catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
             // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
@@ -100,11 +104,11 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
-    private String keyOf(RateLimitedSpec spec, MethodInvocation invocation) {
+    private String keyOf(RateLimitedSpec spec, EvaluationContext context, MethodInvocation invocation) {
         if (spec.key() == null) {
             return keyResolver().resolveKey(invocation.getMethod(), invocation.getArguments());
         }
-        Object key = spec.keyFor(invocation.getArguments());
+        Object key = spec.keyFor(context);
         return key == null ? null : key.toString();
     }
 

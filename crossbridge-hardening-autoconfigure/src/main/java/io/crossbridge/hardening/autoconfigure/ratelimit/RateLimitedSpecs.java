@@ -56,13 +56,25 @@ final class RateLimitedSpecs {
         if (limits == null) {
             throw new IllegalStateException(where + " needs rate limiting enabled (crossbridge.hardening.rate-limit.enabled)");
         }
+        String name = targetClass.getSimpleName() + "." + method.getName();
+        if (annotation.limit().startsWith("#")) {
+            // A plan: the limit is chosen per call, so its name and capacity are checked then.
+            return new RateLimitedSpec(name, null, parse(where, "limit", annotation.limit()), limits,
+                    parse(where, "key", annotation.key()), variables(method), checkTokens(where, annotation.tokens(), null));
+        }
         RateLimit limit = limits.find(annotation.limit()).orElseThrow(() -> new IllegalStateException(where
                 + " names rate limit '" + annotation.limit() + "', which does not exist; configured: " + limits.names()));
-        if (annotation.tokens() < 1 || annotation.tokens() > limit.capacity()) {
-            throw new IllegalStateException(where + " takes " + annotation.tokens() + " tokens; it must take from 1 to "
-                    + "the capacity of rate limit '" + limit.name() + "' (" + limit.capacity() + ")");
+        return new RateLimitedSpec(name, limit, null, limits, parse(where, "key", annotation.key()), variables(method),
+                checkTokens(where, annotation.tokens(), limit));
+    }
+
+    private static int checkTokens(String where, int tokens, RateLimit limit) {
+        if (tokens < 1 || (limit != null && tokens > limit.capacity())) {
+            throw new IllegalStateException(where + " takes " + tokens + " tokens; it must take from 1 to "
+                    + (limit == null ? "the capacity of its limit" : "the capacity of rate limit '" + limit.name() + "' ("
+                            + limit.capacity() + ")"));
         }
-        return new RateLimitedSpec(targetClass.getSimpleName() + "." + method.getName(), limit, parse(where, annotation.key()), variables(method), annotation.tokens());
+        return tokens;
     }
 
     private String[][] variables(Method method) {
@@ -75,16 +87,16 @@ final class RateLimitedSpecs {
         return variables;
     }
 
-    private Expression parse(String where, String key) {
-        if (key.isBlank()) {
+    private Expression parse(String where, String attribute, String expression) {
+        if (expression.isBlank()) {
             return null;
         }
         try {
-            return parser.parseExpression(key);
+            return parser.parseExpression(expression);
         }
         catch (ParseException ex) {
-            throw new IllegalStateException(where + " has a key expression that does not parse: \"" + key + "\" ("
-                    + ex.getMessage() + ")", ex);
+            throw new IllegalStateException(where + " has a " + attribute + " expression that does not parse: \""
+                    + expression + "\" (" + ex.getMessage() + ")", ex);
         }
     }
 }

@@ -35,6 +35,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * {@code @RateLimited} through real Spring proxies, alone and with {@code @RetryWithBackoff}.
@@ -45,6 +46,8 @@ class RateLimitedTests {
             .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, RetryAutoConfiguration.class))
             .withPropertyValues("crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
                     "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
+                    "crossbridge.hardening.rate-limit.limits.roomy.capacity=4",
+                    "crossbridge.hardening.rate-limit.limits.roomy.window=1h",
                     "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
                     "crossbridge.hardening.retry.policies.fast.max-delay=0ms")
             .withUserConfiguration(FrozenClockConfiguration.class);
@@ -171,6 +174,28 @@ class RateLimitedTests {
 
             assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> catalog.list("alice"));
             assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> lookup.find("bob"));
+        });
+    }
+
+    @Test
+    void limitExpressionChoosesTheTierPerCall() {
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class).run(context -> {
+            Search search = context.getBean(Search.class);
+            for (int i = 0; i < 2; i++) {
+                search.byPlan("free-user", "free");
+            }
+            for (int i = 0; i < 4; i++) {
+                search.byPlan("pro-user", "pro");
+            }
+
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> search.byPlan("free-user", "free"))
+                    .satisfies(ex -> assertThat(ex.limit().name()).isEqualTo("tiny"));
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> search.byPlan("pro-user", "pro"))
+                    .satisfies(ex -> assertThat(ex.limit().name()).isEqualTo("roomy"));
+            assertThatIllegalStateException().isThrownBy(() -> search.byPlan("gold-user", "gold")).withMessage(
+                    "@RateLimited on Search.byPlan: limit expression #plan == 'pro' ? 'roomy' : (#plan == 'free' ? 'tiny' : #plan) "
+                            + "chose 'gold', "
+                            + "which is not a configured limit; configured: [search, embed, transform, health, tiny, roomy]");
         });
     }
 
@@ -363,6 +388,11 @@ class RateLimitedTests {
         @RateLimited(limit = "tiny", key = "#p0 + ':' + #a1")
         public String byPosition(String userId, String query) {
             return "results";
+        }
+
+        @RateLimited(limit = "#plan == 'pro' ? 'roomy' : (#plan == 'free' ? 'tiny' : #plan)", key = "#userId")
+        public String byPlan(String userId, String plan) {
+            return "ok";
         }
 
         @RateLimited(limit = "tiny")

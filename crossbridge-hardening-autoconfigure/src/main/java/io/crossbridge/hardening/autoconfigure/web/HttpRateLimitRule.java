@@ -1,0 +1,152 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
+import io.crossbridge.hardening.ratelimit.RateLimit;
+
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.expression.Expression;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.ServletRequestPathUtils;
+import org.springframework.web.util.UrlPathHelper;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
+
+/**
+ * One {@code crossbridge.hardening.rate-limit.http[i]} rule, checked at startup: which requests it
+ * applies to, the limit each takes from (fixed, or chosen per request), whose bucket, and how
+ * many tokens.
+ */
+final class HttpRateLimitRule {
+
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+            "TRACE");
+
+    private final PathPattern path;
+
+    private final Set<String> methods;
+
+    private final Function<HttpServletRequest, RateLimit> limit;
+
+    private final String limitDescription;
+
+    private final RequestKeySource key;
+
+    private final int tokens;
+
+    private HttpRateLimitRule(PathPattern path, Set<String> methods, Function<HttpServletRequest, RateLimit> limit,
+            String limitDescription, RequestKeySource key, int tokens) {
+        this.path = path;
+        this.methods = methods;
+        this.limit = limit;
+        this.limitDescription = limitDescription;
+        this.key = key;
+        this.tokens = tokens;
+    }
+
+    /**
+     * Resolves rule {@code index} of the properties.
+     *
+     * @throws InvalidPropertyException naming the first setting of the rule that is bad
+     */
+    static HttpRateLimitRule of(int index, RateLimitProperties.HttpRule rule, RateLimitCatalog catalog) {
+        String prefix = "crossbridge.hardening.rate-limit.http[" + index + "].";
+        if (rule.getPath() == null || rule.getPath().isBlank()) {
+            throw new InvalidPropertyException(prefix + "path", rule.getPath(), "Each rule needs a path pattern, such as /api/**.");
+        }
+        PathPattern path;
+        try {
+            path = PathPatternParser.defaultInstance.parse(rule.getPath());
+        }
+        catch (PatternParseException ex) {
+            throw new InvalidPropertyException(prefix + "path", rule.getPath(), "It does not parse: " + ex.getMessage());
+        }
+        Set<String> methods = rule.getMethods().stream().map(method -> method.trim().toUpperCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
+        for (String method : methods) {
+            if (!METHODS.contains(method)) {
+                throw new InvalidPropertyException(prefix + "methods", rule.getMethods(),
+                        "'" + method + "' is not an HTTP method; use any of " + METHODS.stream().sorted().toList() + ".");
+            }
+        }
+        String limitSpec = rule.getLimit();
+        Function<HttpServletRequest, RateLimit> limit;
+        if (limitSpec == null || limitSpec.isBlank()) {
+            throw new InvalidPropertyException(prefix + "limit", limitSpec, "Each rule names a limit; configured: "
+                    + catalog.names() + ".");
+        }
+        if (limitSpec.startsWith("#")) {
+            Expression expression = RequestKeySource.parseExpression(prefix + "limit", limitSpec);
+            limit = request -> chosen(catalog, limitSpec, expression.getValue(RequestKeySource.context(request)));
+        }
+        else {
+            RateLimit fixed = catalog.find(limitSpec).orElseThrow(() -> new InvalidPropertyException(prefix + "limit",
+                    limitSpec, "No limit has that name; configured: " + catalog.names() + "."));
+            checkTokens(prefix, rule.getTokens(), fixed);
+            limit = request -> fixed;
+        }
+        if (rule.getTokens() < 1) {
+            throw new InvalidPropertyException(prefix + "tokens", rule.getTokens(), "It must be at least 1.");
+        }
+        return new HttpRateLimitRule(path, methods, limit, limitSpec, RequestKeySource.parse(prefix + "key", rule.getKey()),
+                rule.getTokens());
+    }
+
+    /** Whether this rule applies to the request. */
+    boolean matches(HttpServletRequest request) {
+        if (!methods.isEmpty() && !methods.contains(request.getMethod())) {
+            return false;
+        }
+        PathContainer requestPath = ServletRequestPathUtils.hasParsedRequestPath(request)
+                ? ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication()
+                : PathContainer.parsePath(UrlPathHelper.defaultInstance.getPathWithinApplication(request));
+        return path.matches(requestPath);
+    }
+
+    RateLimit limitFor(HttpServletRequest request) {
+        return limit.apply(request);
+    }
+
+    /** The request's key, or {@code null} when it lacks one. */
+    String keyOf(HttpServletRequest request) {
+        String value = key.keyOf().apply(request);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** What a request must carry to have a key, for the 400 when it does not. */
+    String keyDescription() {
+        return key.description();
+    }
+
+    int tokens() {
+        return tokens;
+    }
+
+    @Override
+    public String toString() {
+        return path.getPatternString() + " " + (methods.isEmpty() ? "*" : methods) + " -> " + limitDescription;
+    }
+
+    private static RateLimit chosen(RateLimitCatalog catalog, String expression, Object name) {
+        // A plan that names no configured limit is the application's mistake: fail the request
+        // loudly rather than let it through unlimited or guess a tier.
+        return catalog.find(name == null ? "" : name.toString()).orElseThrow(() -> new IllegalStateException(
+                "Limit expression " + expression + " chose '" + name + "', which is not a configured limit; configured: "
+                        + catalog.names()));
+    }
+
+    private static void checkTokens(String prefix, int tokens, RateLimit limit) {
+        if (tokens > limit.capacity()) {
+            throw new InvalidPropertyException(prefix + "tokens", tokens,
+                    "It must be at most the capacity of limit '" + limit.name() + "' (" + limit.capacity() + ").");
+        }
+    }
+}

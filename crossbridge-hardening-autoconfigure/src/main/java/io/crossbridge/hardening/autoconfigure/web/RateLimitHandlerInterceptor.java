@@ -1,0 +1,67 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitDecision;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.util.List;
+import java.util.StringJoiner;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.servlet.HandlerInterceptor;
+
+/**
+ * Applies the URL rules before a request reaches its controller. Each matching rule takes its
+ * tokens, in order; a rejection or a missing key is thrown, so that Spring MVC's exception
+ * handling answers it: {@link RateLimitExceptionResolver} by default, or the application's own
+ * {@code @ExceptionHandler}. Tokens already taken by earlier rules of a rejected request are kept,
+ * as with any layered limit.
+ */
+final class RateLimitHandlerInterceptor implements HandlerInterceptor {
+
+    private final List<HttpRateLimitRule> rules;
+
+    private final RateLimiter limiter;
+
+    private final boolean headersOnAllowed;
+
+    RateLimitHandlerInterceptor(List<HttpRateLimitRule> rules, RateLimiter limiter, boolean headersOnAllowed) {
+        this.rules = List.copyOf(rules);
+        this.limiter = limiter;
+        this.headersOnAllowed = headersOnAllowed;
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        StringJoiner policies = null;
+        StringJoiner remaining = null;
+        for (HttpRateLimitRule rule : rules) {
+            if (!rule.matches(request)) {
+                continue;
+            }
+            RateLimit limit = rule.limitFor(request);
+            String key = rule.keyOf(request);
+            if (key == null) {
+                throw new MissingRequestKeyException(limit.name(), rule.keyDescription());
+            }
+            RateLimitDecision decision = limiter.acquire(key, limit, rule.tokens());
+            if (!decision.allowed()) {
+                throw new RateLimitExceededException(key, limit, decision.retryAfter());
+            }
+            if (headersOnAllowed) {
+                policies = policies == null ? new StringJoiner(", ") : policies;
+                remaining = remaining == null ? new StringJoiner(", ") : remaining;
+                policies.add(RateLimitHeaders.policy(limit));
+                remaining.add(RateLimitHeaders.remaining(limit, decision.remaining(), decision.timeToFull()));
+            }
+        }
+        if (policies != null) {
+            response.setHeader(RateLimitHeaders.POLICY, policies.toString());
+            response.setHeader(RateLimitHeaders.RATE_LIMIT, remaining.toString());
+        }
+        return true;
+    }
+}

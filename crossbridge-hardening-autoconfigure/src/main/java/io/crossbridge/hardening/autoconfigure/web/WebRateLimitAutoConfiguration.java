@@ -1,0 +1,56 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Rate limiting over HTTP in a servlet application: URL rules from
+ * {@code crossbridge.hardening.rate-limit.http}, and 429 / 400 problem answers for rejections and
+ * missing keys, whether they come from a rule or a {@code @RateLimited} method. A reactive
+ * application gets neither and starts normally.
+ */
+@AutoConfiguration(after = RateLimiterAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = "org.springframework.web.servlet.config.annotation.WebMvcConfigurer")
+@ConditionalOnBean({ RateLimiter.class, RateLimitCatalog.class })
+public final class WebRateLimitAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimitExceptionResolver rateLimitExceptionResolver() {
+        return new RateLimitExceptionResolver();
+    }
+
+    @Bean
+    WebMvcConfigurer rateLimitUrlRules(RateLimitProperties properties, RateLimitCatalog catalog, RateLimiter limiter) {
+        List<HttpRateLimitRule> rules = new ArrayList<>();
+        for (int i = 0; i < properties.getHttp().size(); i++) {
+            rules.add(HttpRateLimitRule.of(i, properties.getHttp().get(i), catalog));
+        }
+        RateLimitHandlerInterceptor interceptor = new RateLimitHandlerInterceptor(rules, limiter,
+                properties.isHttpHeaders());
+        return new WebMvcConfigurer() {
+
+            @Override
+            public void addInterceptors(InterceptorRegistry registry) {
+                if (!rules.isEmpty()) {
+                    registry.addInterceptor(interceptor);
+                }
+            }
+        };
+    }
+}
