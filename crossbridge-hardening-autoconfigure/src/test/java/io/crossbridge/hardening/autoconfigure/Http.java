@@ -24,8 +24,12 @@ public final class Http {
         this.port = port;
     }
 
-    public Response get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+    public Response get(String path, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        return send(request);
     }
 
     public Response post(String path, String json) {
@@ -41,7 +45,7 @@ public final class Http {
         try {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return new Response(response.statusCode(), response.body());
+            return new Response(response.statusCode(), response.body(), response.headers());
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
@@ -52,7 +56,11 @@ public final class Http {
         }
     }
 
-    public record Response(int status, String body) {
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
+
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
 
         public DocumentContext json() {
             return JsonPath.parse(body);
