@@ -1,24 +1,45 @@
 package io.crossbridge.hardening.sample;
 
+import com.jayway.jsonpath.JsonPath;
+
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+/**
+ * The sample application end to end over real HTTP. The limiter's clock is the test's, so the
+ * 31st search of a minute is rejected however slowly the machine runs. Health is checked every
+ * 50 ms with a threshold of 20 failures, so DEGRADED lasts about a second before DOWN, long enough
+ * for Awaitility, which polls instead of sleeping, to see it.
+ */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "crossbridge.hardening.health.interval=50ms",
+        "crossbridge.hardening.health.failure-threshold=20" })
 class SampleApplicationTests {
+
+    private static final AtomicLong NOW = new AtomicLong();
+
+    private final HttpClient client = HttpClient.newHttpClient();
 
     @LocalServerPort
     private int port;
@@ -26,18 +47,132 @@ class SampleApplicationTests {
     @Autowired
     private RateLimiter rateLimiter;
 
-    @Test
-    void healthEndpointAnswersUp() throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    @Autowired
+    private Faults faults;
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).contains("\"status\":\"UP\"");
+    @AfterEach
+    void clearFaultsAndBuckets() {
+        faults.set(Faults.Settings.NONE);
+        rateLimiter.resetAll();
     }
 
     @Test
-    void inMemoryRateLimiterIsTheDefault() {
+    void healthIsUpWithTheProviderAndVectorStoreChecks() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HttpResponse<String> health = get("/actuator/health", null);
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(read(health, "$.status")).isEqualTo("UP");
+            assertThat(read(health, "$.components.crossbridge.components.provider.status")).isEqualTo("UP");
+            assertThat(read(health, "$.components.crossbridge.components.vectorStore.status")).isEqualTo("UP");
+        });
         assertThat(rateLimiter).isInstanceOf(InMemoryRateLimiter.class);
+    }
+
+    @Test
+    void thirtyFirstSearchOfAUserWithinAMinuteIs429WhileAnotherUserPasses() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            assertThat(get("/api/search?q=cats", "alice").statusCode()).isEqualTo(200);
+        }
+
+        HttpResponse<String> rejected = get("/api/search?q=cats", "alice");
+        HttpResponse<String> other = get("/api/search?q=cats", "bob");
+
+        assertThat(rejected.statusCode()).isEqualTo(429);
+        assertThat(rejected.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(rejected.headers().firstValue("RateLimit-Policy")).hasValue("\"search\";q=30;w=60");
+        assertThat(rejected.headers().firstValue("RateLimit")).hasValue("\"search\";r=0;t=2");
+        assertThat(read(rejected, "$.type")).isEqualTo("https://iana.org/assignments/http-problem-types#quota-exceeded");
+        assertThat(JsonPath.<List<String>>read(rejected.body(), "$.violated-policies")).containsExactly("search");
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(other.headers().firstValue("RateLimit")).hasValue("\"search\";r=29;t=2");
+    }
+
+    @Test
+    void everyEndpointHasTheLimitOfItsUrlRule() throws Exception {
+        HttpResponse<String> embed = post("/api/embed", "alice", "{\"texts\":[\"hello\",\"world\"]}");
+        HttpResponse<String> transform = post("/api/transform", "alice", "{\"code\":\"print(1)\",\"target\":\"java\"}");
+
+        assertThat(embed.statusCode()).isEqualTo(200);
+        assertThat(embed.headers().firstValue("RateLimit-Policy")).hasValue("\"embed\";q=60;w=60");
+        assertThat(transform.statusCode()).isEqualTo(200);
+        assertThat(transform.headers().firstValue("RateLimit-Policy")).hasValue("\"transform\";q=10;w=60");
+    }
+
+    @Test
+    void requestWithoutAnApiKeyIsRejected() throws Exception {
+        HttpResponse<String> missing = get("/api/search?q=cats", null);
+
+        assertThat(missing.statusCode()).isEqualTo(400);
+        assertThat(read(missing, "$.detail")).contains("the X-API-Key header");
+    }
+
+    @Test
+    void injectedTransientFaultsAreRetriedAndCounted() throws Exception {
+        double before = retriedSearches();
+        post("/demo/faults", null, "{\"failNext\": 2}");
+
+        HttpResponse<String> search = get("/api/search?q=dogs", "carol");
+
+        assertThat(search.statusCode()).isEqualTo(200);
+        assertThat(retriedSearches()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void outageDrivesHealthToDegradedThenDownThenBackUp() throws Exception {
+        post("/demo/faults", null, "{\"outage\": true}");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DEGRADED".equals(read(get("/actuator/health", null), "$.status")));
+        HttpResponse<String> down = await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health", null),
+                response -> "DOWN".equals(read(response, "$.status")));
+        assertThat(down.statusCode()).isEqualTo(503);
+        assertThat(get("/api/search?q=cats", "dave").statusCode()).isEqualTo(503);
+
+        client.send(HttpRequest.newBuilder(uri("/demo/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(read(get("/actuator/health", null), "$.status")));
+    }
+
+    private double retriedSearches() throws Exception {
+        HttpResponse<String> metric = get("/actuator/metrics/crossbridge.retry.calls?tag=name:DemoAiProvider.search"
+                + "&tag=outcome:success_with_retry", null);
+        if (metric.statusCode() == 404) {
+            return 0;
+        }
+        return JsonPath.<Double>read(metric.body(), "$.measurements[0].value");
+    }
+
+    private HttpResponse<String> get(String path, String apiKey) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(String path, String apiKey, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    private static String read(HttpResponse<String> response, String path) {
+        return JsonPath.read(response.body(), path);
+    }
+
+    /** An in-memory limiter on the test's clock, which stands still. */
+    @TestConfiguration
+    static class FrozenClock {
+
+        @Bean
+        RateLimiter rateLimiter() {
+            return InMemoryRateLimiter.builder().ticker(NOW::get).build();
+        }
     }
 }

@@ -1,0 +1,50 @@
+package io.crossbridge.hardening.sample;
+
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Fault injection for the demo: {@code POST /demo/faults} with
+ * {@code {"failureRate": 0.5, "latencyMs": 200, "outage": false, "failNext": 2}} (each optional),
+ * {@code DELETE} to clear.
+ * Not rate limited, so a demo can always recover.
+ */
+@RestController
+public class FaultsController {
+
+    private final Faults faults;
+
+    public FaultsController(Faults faults) {
+        this.faults = faults;
+    }
+
+    @GetMapping("/demo/faults")
+    public Faults.Settings get() {
+        return faults.settings();
+    }
+
+    /** The posted faults; a field left out is no fault of that kind. */
+    public record FaultsRequest(Double failureRate, Long latencyMs, Boolean outage, Integer failNext) {
+
+        Faults.Settings toSettings() {
+            return new Faults.Settings(failureRate == null ? 0 : failureRate, latencyMs == null ? 0 : latencyMs,
+                    outage != null && outage, failNext == null ? 0 : failNext);
+        }
+    }
+
+    @PostMapping("/demo/faults")
+    public Faults.Settings set(@RequestBody FaultsRequest request) {
+        Faults.Settings settings = request.toSettings();
+        faults.set(settings);
+        return settings;
+    }
+
+    @DeleteMapping("/demo/faults")
+    public Faults.Settings clear() {
+        faults.set(Faults.Settings.NONE);
+        return Faults.Settings.NONE;
+    }
+}
