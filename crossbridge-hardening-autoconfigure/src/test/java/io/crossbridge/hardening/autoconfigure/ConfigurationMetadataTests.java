@@ -29,9 +29,10 @@ class ConfigurationMetadataTests {
     }
 
     @Test
-    void everyPropertyButTheNamedEntriesHasADefault() {
+    void everyPropertyButTheNamedEntriesAndRulesHasADefault() {
         List<Map<String, Object>> properties = metadata.read("$.properties[*]");
-        assertThat(properties).filteredOn(property -> !property.get("type").toString().startsWith("java.util.Map"))
+        assertThat(properties).filteredOn(property -> !property.get("type").toString().startsWith("java.util.Map")
+                && !property.get("type").toString().startsWith("java.util.List"))
                 .allSatisfy(property -> assertThat(property).as(property.get("name").toString())
                         .containsKey("defaultValue"));
     }
