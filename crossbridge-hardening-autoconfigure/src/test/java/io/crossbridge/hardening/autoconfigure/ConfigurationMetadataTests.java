@@ -5,6 +5,8 @@ import com.jayway.jsonpath.JsonPath;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +55,17 @@ class ConfigurationMetadataTests {
                 "transform", "health");
         assertThat(hintValues("crossbridge.hardening.retry.policies.keys")).containsExactly("aggressive",
                 "conservative", "quick", "default");
+    }
+
+    @Test
+    void readmePropertyReferenceListsExactlyTheConfiguredKeys() throws IOException {
+        List<String> documented = Files.readAllLines(Path.of("../README.md")).stream()
+                .filter(line -> line.startsWith("| `crossbridge.hardening."))
+                .map(line -> line.substring(3, line.indexOf('`', 3))).toList();
+        List<String> configured = metadata.<List<String>>read("$.properties[*].name").stream()
+                .filter(name -> name.startsWith("crossbridge.hardening.")).toList();
+
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(configured);
     }
 
     private List<String> hintValues(String name) {
