@@ -3,6 +3,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisStoreConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import io.micrometer.observation.ObservationRegistry;
@@ -15,9 +16,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 
@@ -27,6 +31,7 @@ import org.springframework.core.env.Environment;
  * {@code @RateLimited}.
  */
 @AutoConfiguration(afterName = {
+        "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.rate-limit.enabled", matchIfMissing = true)
@@ -39,21 +44,40 @@ public final class RateLimiterAutoConfiguration {
         return RateLimitCatalog.of(properties);
     }
 
-    @Bean
-    @ConditionalOnMissingBean
-    RateLimiter rateLimiter(RateLimitProperties properties) {
-        if (properties.getStore() == RateLimitProperties.Store.REDIS) {
-            // Failing beats silently limiting each instance on its own when the user asked for one
-            // shared limit.
+    /**
+     * The default store: buckets in this JVM's memory.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "crossbridge.hardening.rate-limit.store", havingValue = "memory", matchIfMissing = true)
+    static class MemoryStoreConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimiter rateLimiter(RateLimitProperties properties) {
+            if (properties.getMaxKeys() < 1) {
+                throw new InvalidPropertyException("crossbridge.hardening.rate-limit.max-keys", properties.getMaxKeys(),
+                        "It must be at least 1.");
+            }
+            return InMemoryRateLimiter.builder().maxKeys(properties.getMaxKeys()).build();
+        }
+    }
+
+    /**
+     * {@code store: redis} without Spring Data Redis: failing beats silently limiting each
+     * instance on its own when the user asked for one shared limit.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "crossbridge.hardening.rate-limit.store", havingValue = "redis")
+    @ConditionalOnMissingClass("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+    static class MissingRedisConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimiter rateLimiter() {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis",
-                    "The Redis store is not available in this version yet; use 'memory' or declare your own "
-                            + "RateLimiter bean.");
+                    "Spring Data Redis with Lettuce is not on the class path: add org.springframework.boot:"
+                            + "spring-boot-starter-data-redis, or use 'memory'.");
         }
-        if (properties.getMaxKeys() < 1) {
-            throw new InvalidPropertyException("crossbridge.hardening.rate-limit.max-keys", properties.getMaxKeys(),
-                    "It must be at least 1.");
-        }
-        return InMemoryRateLimiter.builder().maxKeys(properties.getMaxKeys()).build();
     }
 
     @Bean
@@ -76,6 +100,17 @@ public final class RateLimiterAutoConfiguration {
             RateLimitedSpecs specs) {
         return new AnnotatedMethodValidator(beanFactory,
                 (method, type) -> RateLimitedSpecs.annotationOf(method, type) != null, specs::specFor);
+    }
+
+    /**
+     * {@code store: redis}: buckets shared by every instance, in the Redis that Spring Boot's
+     * {@code spring.data.redis.*} settings connect to.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(name = "crossbridge.hardening.rate-limit.store", havingValue = "redis")
+    @ConditionalOnClass(name = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+    @Import(RedisStoreConfiguration.class)
+    static class RedisConfiguration {
     }
 
     /**

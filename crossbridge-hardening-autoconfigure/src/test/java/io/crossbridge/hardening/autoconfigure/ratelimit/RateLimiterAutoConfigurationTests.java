@@ -100,14 +100,6 @@ class RateLimiterAutoConfigurationTests {
     }
 
     @Test
-    void runWithRedisStoreShouldFailRatherThanLimitEachInstanceAlone() {
-        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
-                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
-                        .hasMessageStartingWith("Invalid value for 'crossbridge.hardening.rate-limit.store': redis. "
-                                + "The Redis store is not available in this version yet"));
-    }
-
-    @Test
     void runWhenDisabledShouldNotCreateLimiter() {
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(RateLimiter.class)

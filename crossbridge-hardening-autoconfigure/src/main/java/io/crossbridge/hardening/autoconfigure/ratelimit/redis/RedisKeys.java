@@ -1,0 +1,74 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+
+/**
+ * The Redis key of a bucket: {@code {prefix}:{<limit>:<key>}}. The braces are a Redis Cluster
+ * hash tag, so a bucket's key always maps to one slot whatever the prefix.
+ * <p>
+ * The limit name and the key are encoded so that no key can reach outside its prefix or land in
+ * another bucket: every byte outside {@code [A-Za-z0-9._-]} is percent-encoded (so {@code :},
+ * {@code {}, {@code }}, {@code %}, newlines and non-ASCII never appear raw), which is one-to-one;
+ * an encoding longer than 128 characters is replaced by {@code #} and the base64url SHA-256 of
+ * the original, which cannot clash with a percent-encoding (that writes {@code #} as
+ * {@code %23}) and keeps Redis memory bounded for huge keys.
+ */
+final class RedisKeys {
+
+    private static final int LONGEST_ENCODING = 128;
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private final String prefix;
+
+    /**
+     * @throws IllegalArgumentException when the prefix is blank or holds a brace, which would
+     *                                  break the hash tag
+     */
+    RedisKeys(String prefix) {
+        if (prefix == null || prefix.isBlank() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("key prefix must not be blank or hold '{' or '}', was " + prefix);
+        }
+        this.prefix = prefix;
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    /** The key of the bucket of {@code key} under the limit named {@code limit}. */
+    String bucket(String limit, String key) {
+        return prefix + ":{" + encode(limit) + ":" + encode(key) + "}";
+    }
+
+    static String encode(String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        StringBuilder encoded = new StringBuilder(bytes.length + 8);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                    || c == '-') {
+                encoded.append((char) c);
+            }
+            else {
+                encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+            if (encoded.length() > LONGEST_ENCODING) {
+                return "#" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(bytes));
+            }
+        }
+        return encoded.toString();
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", ex);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitDecision;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+import io.crossbridge.hardening.ratelimit.RateLimiterStats;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+
+/**
+ * A {@link RateLimiter} whose buckets live in Redis, shared by every instance of the
+ * application. Each decision is one {@code EVALSHA} of a GCRA script: one round trip, atomic,
+ * timed by the Redis server's clock; a bucket is one integer that expires when it is full again.
+ * <p>
+ * Time in Redis is whole microseconds, so the time per token is rounded up to one: never more
+ * than the limit, and a rate above one token per microsecond per key is refused.
+ * <p>
+ * A call waits for Redis at most {@code timeout}. While Redis cannot answer, calls get the
+ * {@link OnFailure} answer: allowed (the provider's own limits still apply) or rejected. Bad
+ * input is refused before Redis is asked, exactly as the in-memory store refuses it.
+ * <p>
+ * {@link #stats()} counts this instance's decisions; the number of buckets lives in Redis and is
+ * not tracked here (it reads as 0).
+ */
+public final class RedisRateLimiter implements RateLimiter {
+
+    private final LettuceConnectionFactory connectionFactory;
+
+    private final RedisKeys keys;
+
+    private final long timeoutNanos;
+
+    private final OnFailure onFailure;
+
+    private final LuaScript acquireScript;
+
+    private final LuaScript remainingScript;
+
+    private final StoreFailures failures = new StoreFailures();
+
+    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+
+    public RedisRateLimiter(LettuceConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
+            OnFailure onFailure) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        this.connectionFactory = connectionFactory;
+        this.keys = new RedisKeys(keyPrefix);
+        this.timeoutNanos = timeout.toNanos();
+        this.onFailure = onFailure;
+        this.acquireScript = LuaScript.load("acquire.lua");
+        this.remainingScript = LuaScript.load("remaining.lua");
+    }
+
+    @Override
+    public boolean tryAcquire(String key, RateLimit limit, int tokens) {
+        return acquire(key, limit, tokens).allowed();
+    }
+
+    @Override
+    public RateLimitDecision acquire(String key, RateLimit limit, int tokens) {
+        Counters count = counters(limit);
+        if (key == null || key.isBlank()) {
+            count.rejected.increment();
+            throw new MissingRateLimitKeyException(limit.name());
+        }
+        if (tokens < 1 || tokens > limit.capacity()) {
+            throw new IllegalArgumentException("tokens must be from 1 to the capacity of limit '" + limit.name() + "' ("
+                    + limit.capacity() + "), was " + tokens);
+        }
+        long interval = micros(limit);
+        RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval);
+        (decision.allowed() ? count.allowed : count.rejected).increment();
+        return decision;
+    }
+
+    @Override
+    public void acquireOrThrow(String key, RateLimit limit, int tokens) {
+        RateLimitDecision decision = acquire(key, limit, tokens);
+        if (!decision.allowed()) {
+            throw new RateLimitExceededException(key, limit, decision.retryAfter());
+        }
+    }
+
+    @Override
+    public double remaining(String key, RateLimit limit) {
+        if (key == null || key.isBlank()) {
+            throw new MissingRateLimitKeyException(limit.name());
+        }
+        try {
+            List<Object> reply = remainingScript.call(redis(), bytes(keys.bucket(limit.name(), key)),
+                    System.nanoTime() + timeoutNanos);
+            failures.succeeded();
+            long toFull = (Long) reply.get(0);
+            return Math.max(0, limit.capacity() - (double) toFull / micros(limit));
+        }
+        catch (Exception ex) {
+            failures.failed(ex);
+            throw new IllegalStateException("Redis rate-limit store cannot answer: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public void reset(String key, RateLimit limit) {
+        delete(keys.bucket(limit.name(), key));
+    }
+
+    /** Resets the key under every limit this instance has decided for. */
+    @Override
+    public void reset(String key) {
+        counters.keySet().forEach(limit -> delete(keys.bucket(limit, key)));
+    }
+
+    @Override
+    public void resetAll() {
+        try (RedisConnection connection = connectionFactory.getConnection();
+                Cursor<byte[]> cursor = connection.keyCommands()
+                        .scan(ScanOptions.scanOptions().match(keys.prefix() + ":{*").count(1000).build())) {
+            List<byte[]> batch = new ArrayList<>();
+            while (cursor.hasNext()) {
+                batch.add(cursor.next());
+                if (batch.size() == 1000) {
+                    connection.keyCommands().del(batch.toArray(byte[][]::new));
+                    batch.clear();
+                }
+            }
+            if (!batch.isEmpty()) {
+                connection.keyCommands().del(batch.toArray(byte[][]::new));
+            }
+        }
+    }
+
+    @Override
+    public RateLimiterStats stats() {
+        Map<String, RateLimiterStats.LimitStats> limits = new ConcurrentHashMap<>();
+        counters.forEach((name, count) -> limits.put(name,
+                new RateLimiterStats.LimitStats(0, count.allowed.sum(), count.rejected.sum())));
+        return new RateLimiterStats(0, 0, 0, limits);
+    }
+
+    /** Calls that Redis could not answer in time, since startup. */
+    public long storeErrors() {
+        return failures.count();
+    }
+
+    /** Whether Redis answers a {@code PING} within the timeout. */
+    public boolean ping() {
+        try {
+            String pong = redis().ping().get(timeoutNanos, TimeUnit.NANOSECONDS);
+            failures.succeeded();
+            return "PONG".equals(pong);
+        }
+        catch (Exception ex) {
+            return false;
+        }
+    }
+
+    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval) {
+        try {
+            List<Object> reply = acquireScript.call(redis(), bytes(keys.bucket(limit.name(), key)),
+                    System.nanoTime() + timeoutNanos, number(interval), number(limit.capacity()), number(tokens));
+            failures.succeeded();
+            boolean allowed = (Long) reply.get(0) == 1;
+            long toFull = (Long) reply.get(1);
+            long retryAfter = (Long) reply.get(2);
+            double remaining = Math.max(0, limit.capacity() - (double) toFull / interval);
+            return new RateLimitDecision(allowed, remaining, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(retryAfter)),
+                    Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(toFull)));
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            failures.failed(ex);
+            return whenUnavailable(limit, tokens);
+        }
+        catch (Exception ex) {
+            failures.failed(ex);
+            return whenUnavailable(limit, tokens);
+        }
+    }
+
+    private RateLimitDecision whenUnavailable(RateLimit limit, int tokens) {
+        if (onFailure == OnFailure.ALLOW) {
+            return new RateLimitDecision(true, limit.capacity() - tokens, Duration.ZERO, Duration.ZERO);
+        }
+        return new RateLimitDecision(false, 0, StoreFailures.PAUSE, StoreFailures.PAUSE);
+    }
+
+    private void delete(String key) {
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            connection.keyCommands().del(bytes(key));
+        }
+    }
+
+    private RedisClusterAsyncCommands<byte[], byte[]> redis() {
+        // The factory's shared connection: thread-safe, multiplexed, reconnected by Lettuce.
+        try (RedisConnection connection = connectionFactory.getConnection()) {
+            @SuppressWarnings("unchecked")
+            RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+                    .getNativeConnection();
+            return commands;
+        }
+    }
+
+    private Counters counters(RateLimit limit) {
+        Counters count = counters.get(limit.name());
+        return count != null ? count : counters.computeIfAbsent(limit.name(), name -> new Counters());
+    }
+
+    /**
+     * The limit's time per token in whole microseconds, rounded up.
+     *
+     * @throws IllegalArgumentException when the limit refills faster than one token per microsecond
+     */
+    static long micros(RateLimit limit) {
+        long nanos = limit.nanosPerToken();
+        if (nanos < 1000) {
+            throw new IllegalArgumentException("limit '" + limit.name() + "' refills faster than one token per "
+                    + "microsecond, which the Redis store cannot time; use a longer window or a smaller capacity");
+        }
+        return (nanos + 999) / 1000;
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] number(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static final class Counters {
+
+        final LongAdder allowed = new LongAdder();
+
+        final LongAdder rejected = new LongAdder();
+    }
+}

@@ -1,0 +1,90 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A {@code redis-server} process of a test's own, on a free port, that the test can stop and start
+ * again to play an outage. Skipped with the reason where no {@code redis-server} is installed
+ * (.ci/run installs Debian's).
+ */
+final class RedisProcess implements AutoCloseable {
+
+    private final String executable;
+
+    private final int port;
+
+    private Process process;
+
+    private RedisProcess(String executable, int port) {
+        this.executable = executable;
+        this.port = port;
+    }
+
+    static RedisProcess start() throws IOException {
+        String executable = findOnPath("redis-server");
+        Assumptions.assumeTrue(executable != null,
+                "no redis-server on the PATH to play an outage with (apt-get install -y redis-server)");
+        RedisProcess redis = new RedisProcess(executable, freePort());
+        redis.startAgain();
+        return redis;
+    }
+
+    int port() {
+        return port;
+    }
+
+    void startAgain() throws IOException {
+        process = new ProcessBuilder(executable, "--port", Integer.toString(port), "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        await().atMost(Duration.ofSeconds(20)).until(this::listening);
+    }
+
+    void stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> !listening());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+    }
+
+    private boolean listening() {
+        try (Socket socket = new Socket("localhost", port)) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String findOnPath(String name) {
+        for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(directory, name);
+            if (candidate.canExecute()) {
+                return candidate.getAbsolutePath();
+            }
+        }
+        return null;
+    }
+}

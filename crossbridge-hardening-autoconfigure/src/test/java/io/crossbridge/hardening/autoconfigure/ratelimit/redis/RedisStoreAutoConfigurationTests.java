@@ -1,0 +1,90 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import io.crossbridge.hardening.autoconfigure.health.HealthCheckAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import io.crossbridge.hardening.health.HealthCheck;
+import io.crossbridge.hardening.health.HealthRegistry;
+import io.crossbridge.hardening.health.HealthStatus;
+import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.net.URI;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RedisStoreAutoConfigurationTests {
+
+    private final ApplicationContextRunner contextRunner = new ApplicationContextRunner().withConfiguration(
+            AutoConfigurations.of(DataRedisAutoConfiguration.class, RateLimiterAutoConfiguration.class,
+                    HealthCheckAutoConfiguration.class));
+
+    @Test
+    void memoryIsTheDefaultEvenWithRedisAround() {
+        this.contextRunner.run(context -> assertThat(context.getBean(RateLimiter.class))
+                .isInstanceOf(InMemoryRateLimiter.class));
+    }
+
+    @Test
+    void storeRedisSharesBucketsInTheConfiguredRedisAndChecksItsHealth() {
+        URI redis = RedisTestServer.uri();
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.key-prefix=test-autoconfig",
+                "spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort())
+                .run(context -> {
+                    RateLimiter limiter = context.getBean(RateLimiter.class);
+                    assertThat(limiter).isInstanceOf(RedisRateLimiter.class);
+                    assertThat(context).hasBean("rateLimitStore");
+                    assertThat(context.getBean(HealthRegistry.class).run("rateLimitStore").status())
+                            .isEqualTo(HealthStatus.HEALTHY);
+                    limiter.resetAll();
+                });
+    }
+
+    @Test
+    void unreachableRedisStartsAndReportsTheStoreUnhealthy() throws Exception {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.health.failure-threshold=1", "spring.data.redis.host=localhost",
+                "spring.data.redis.port=" + RedisProcess.freePort()).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean("rateLimitStore", HealthCheck.class).check().status())
+                            .isEqualTo(HealthStatus.UNHEALTHY);
+                });
+    }
+
+    @Test
+    void storeRedisWithoutSpringDataRedisStopsStartupSayingWhatToAdd() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
+                .withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining(
+                        "Invalid value for 'crossbridge.hardening.rate-limit.store': redis. Spring Data Redis with Lettuce "
+                                + "is not on the class path: add org.springframework.boot:spring-boot-starter-data-redis"));
+    }
+
+    @Test
+    void storeRedisWithoutAConnectionFactoryStopsStartupSayingWhatToConfigure() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class))
+                .withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("There is no RedisConnectionFactory: configure spring.data.redis.*"));
+    }
+
+    @Test
+    void badRedisSettingsStopStartupNamingTheProperty() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.timeout=0ms")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageStartingWith(
+                        "Invalid value for 'crossbridge.hardening.rate-limit.redis.timeout': PT0S."));
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.key-prefix=rl{x}")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageStartingWith(
+                        "Invalid value for 'crossbridge.hardening.rate-limit.redis.key-prefix': rl{x}."));
+    }
+}

@@ -1,0 +1,90 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitDecision;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The Redis store while Redis cannot answer: a port where nothing listens, and a server this
+ * test stops and starts again. Every call answers within the timeout plus a margin, as
+ * {@code on-failure} says, and a server that is back is used again without a restart.
+ */
+class RedisStoreFailureTests {
+
+    private static final Duration TIMEOUT = Duration.ofMillis(100);
+
+    /** Scheduling on a shared two-core machine, not Redis: a real wait would be seconds. */
+    private static final long MARGIN_MILLIS = 400;
+
+    private static final RateLimit LIMIT = RateLimit.of("search", 2, Duration.ofHours(1));
+
+    @Test
+    void nothingListeningGivesTheOnFailureAnswerAtOnce() throws Exception {
+        LettuceConnectionFactory factory = RedisTestServer.connectionFactory("localhost", RedisProcess.freePort());
+        try {
+            RedisRateLimiter allowing = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.ALLOW);
+            RedisRateLimiter denying = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+
+            for (int i = 0; i < 5; i++) {
+                assertThat(timed(() -> allowing.acquire("alice", LIMIT, 1)).allowed()).isTrue();
+                RateLimitDecision denied = timed(() -> denying.acquire("alice", LIMIT, 1));
+                assertThat(denied.allowed()).isFalse();
+                assertThat(denied.retryAfter()).isPositive();
+            }
+            assertThat(allowing.storeErrors()).isPositive();
+            assertThat(denying.ping()).isFalse();
+        }
+        finally {
+            factory.destroy();
+        }
+    }
+
+    @Test
+    void outageThenRecoveryWithoutARestart() throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            LettuceConnectionFactory factory = RedisTestServer.connectionFactory("localhost", redis.port());
+            try {
+                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+                assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
+                assertThat(limiter.ping()).isTrue();
+
+                redis.stop();
+                for (int i = 0; i < 5; i++) {
+                    assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
+                }
+                assertThat(limiter.ping()).isFalse();
+                long errors = limiter.storeErrors();
+                assertThat(errors).isPositive();
+
+                redis.startAgain();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> limiter.tryAcquire("after", LIMIT));
+
+                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+                assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
+                assertThat(limiter.ping()).isTrue();
+            }
+            finally {
+                factory.destroy();
+            }
+        }
+    }
+
+    private static RateLimitDecision timed(java.util.function.Supplier<RateLimitDecision> call) {
+        long start = System.nanoTime();
+        RateLimitDecision decision = call.get();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("milliseconds for one decision")
+                .isLessThan(TIMEOUT.toMillis() + MARGIN_MILLIS);
+        return decision;
+    }
+}
