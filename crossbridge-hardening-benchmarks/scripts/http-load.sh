@@ -2,15 +2,15 @@
 # HTTP load check: requests per second of the sample app's rate-limited search (GET /api/search,
 # a URL rule keyed by X-API-Key) against the same work with no limit (GET /demo/unlimited-search),
 # driven by wrk from a second process. The limit is raised so that nothing is rejected: what is
-# measured is the limiter's cost, not its answer. Rounds alternate the two endpoints, so drift on a
-# shared machine hits both alike. Not a test: run it by hand, e.g.
+# measured is the limiter's cost, not its answer. Each round runs both endpoints, the first one
+# alternating from round to round, so drift on a shared machine and run order hit both alike. Not a test: run it by hand, e.g.
 #   bash crossbridge-hardening-benchmarks/scripts/http-load.sh
 # Needs wrk (Debian: apt-get install -y wrk). Settings: DURATION, ROUNDS, CONNECTIONS, THREADS, PORT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DURATION=${DURATION:-20s}
-ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-15s}
+ROUNDS=${ROUNDS:-6}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 PORT=${PORT:-18080}
@@ -48,8 +48,13 @@ echo "|---:|---:|---:|---:|"
 limited_sum=0
 unlimited_sum=0
 for round in $(seq 1 "$ROUNDS"); do
-    limited=$(run "$DURATION" "/api/search?q=cats")
-    unlimited=$(run "$DURATION" "/demo/unlimited-search?q=cats")
+    if (( round % 2 == 1 )); then
+        limited=$(run "$DURATION" "/api/search?q=cats")
+        unlimited=$(run "$DURATION" "/demo/unlimited-search?q=cats")
+    else
+        unlimited=$(run "$DURATION" "/demo/unlimited-search?q=cats")
+        limited=$(run "$DURATION" "/api/search?q=cats")
+    fi
     limited_sum=$(echo "$limited_sum + $limited" | bc -l)
     unlimited_sum=$(echo "$unlimited_sum + $unlimited" | bc -l)
     printf "| %d | %.0f | %.0f | %.3f |\n" "$round" "$limited" "$unlimited" "$(echo "$limited / $unlimited" | bc -l)"

@@ -42,14 +42,18 @@ final class HttpRateLimitRule {
 
     private final int tokens;
 
+    /** The {@code RateLimit-Policy} item of a fixed limit, built once; {@code null} for a plan. */
+    private final String fixedPolicyHeader;
+
     private HttpRateLimitRule(PathPattern path, Set<String> methods, Function<HttpServletRequest, RateLimit> limit,
-            String limitDescription, RequestKeySource key, int tokens) {
+            String limitDescription, RequestKeySource key, int tokens, RateLimit fixed) {
         this.path = path;
         this.methods = methods;
         this.limit = limit;
         this.limitDescription = limitDescription;
         this.key = key;
         this.tokens = tokens;
+        this.fixedPolicyHeader = fixed == null ? null : RateLimitHeaders.policy(fixed);
     }
 
     /**
@@ -79,6 +83,7 @@ final class HttpRateLimitRule {
         }
         String limitSpec = rule.getLimit();
         Function<HttpServletRequest, RateLimit> limit;
+        RateLimit fixed = null;
         if (limitSpec == null || limitSpec.isBlank()) {
             throw new InvalidPropertyException(prefix + "limit", limitSpec, "Each rule names a limit; configured: "
                     + catalog.names() + ".");
@@ -88,16 +93,17 @@ final class HttpRateLimitRule {
             limit = request -> chosen(catalog, limitSpec, expression.getValue(RequestKeySource.context(request)));
         }
         else {
-            RateLimit fixed = catalog.find(limitSpec).orElseThrow(() -> new InvalidPropertyException(prefix + "limit",
+            fixed = catalog.find(limitSpec).orElseThrow(() -> new InvalidPropertyException(prefix + "limit",
                     limitSpec, "No limit has that name; configured: " + catalog.names() + "."));
             checkTokens(prefix, rule.getTokens(), fixed);
-            limit = request -> fixed;
+            RateLimit always = fixed;
+            limit = request -> always;
         }
         if (rule.getTokens() < 1) {
             throw new InvalidPropertyException(prefix + "tokens", rule.getTokens(), "It must be at least 1.");
         }
         return new HttpRateLimitRule(path, methods, limit, limitSpec, RequestKeySource.parse(prefix + "key", rule.getKey()),
-                rule.getTokens());
+                rule.getTokens(), fixed);
     }
 
     /** Whether this rule applies to the request. */
@@ -128,6 +134,11 @@ final class HttpRateLimitRule {
 
     int tokens() {
         return tokens;
+    }
+
+    /** The {@code RateLimit-Policy} item for the limit this request took from. */
+    String policyHeader(RateLimit limit) {
+        return fixedPolicyHeader != null ? fixedPolicyHeader : RateLimitHeaders.policy(limit);
     }
 
     @Override

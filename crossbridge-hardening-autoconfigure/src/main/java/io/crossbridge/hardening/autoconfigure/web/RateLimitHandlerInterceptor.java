@@ -6,7 +6,6 @@ import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.util.List;
-import java.util.StringJoiner;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,8 +35,8 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
-        StringJoiner policies = null;
-        StringJoiner remaining = null;
+        String policies = null;
+        String remaining = null;
         for (HttpRateLimitRule rule : rules) {
             if (!rule.matches(request)) {
                 continue;
@@ -52,15 +51,16 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
                 throw new RateLimitExceededException(key, limit, decision.retryAfter());
             }
             if (headersOnAllowed) {
-                policies = policies == null ? new StringJoiner(", ") : policies;
-                remaining = remaining == null ? new StringJoiner(", ") : remaining;
-                policies.add(RateLimitHeaders.policy(limit));
-                remaining.add(RateLimitHeaders.remaining(limit, decision.remaining(), decision.timeToFull()));
+                // One item per matching rule, as a Structured Field list; usually there is one.
+                String policy = rule.policyHeader(limit);
+                String left = RateLimitHeaders.remaining(limit, decision.remaining(), decision.timeToFull());
+                policies = policies == null ? policy : policies + ", " + policy;
+                remaining = remaining == null ? left : remaining + ", " + left;
             }
         }
         if (policies != null) {
-            response.setHeader(RateLimitHeaders.POLICY, policies.toString());
-            response.setHeader(RateLimitHeaders.RATE_LIMIT, remaining.toString());
+            response.setHeader(RateLimitHeaders.POLICY, policies);
+            response.setHeader(RateLimitHeaders.RATE_LIMIT, remaining);
         }
         return true;
     }

@@ -56,6 +56,13 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
+    /**
+     * The factory's shared native connection, kept: asking the factory per call takes its lock
+     * and allocates a wrapper. Lettuce reconnects the same connection after an outage; it is
+     * asked for again only after a failure, in case the factory replaced it.
+     */
+    private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+
     public RedisRateLimiter(LettuceConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
             OnFailure onFailure) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
@@ -112,7 +119,7 @@ public final class RedisRateLimiter implements RateLimiter {
             return Math.max(0, limit.capacity() - (double) toFull / micros(limit));
         }
         catch (Exception ex) {
-            failures.failed(ex);
+            failed(ex);
             throw new IllegalStateException("Redis rate-limit store cannot answer: " + ex.getMessage(), ex);
         }
     }
@@ -186,11 +193,11 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            failures.failed(ex);
+            failed(ex);
             return whenUnavailable(limit, tokens);
         }
         catch (Exception ex) {
-            failures.failed(ex);
+            failed(ex);
             return whenUnavailable(limit, tokens);
         }
     }
@@ -208,14 +215,24 @@ public final class RedisRateLimiter implements RateLimiter {
         }
     }
 
+    private void failed(Exception failure) {
+        commands = null;
+        failures.failed(failure);
+    }
+
+    /** The factory's shared connection: thread-safe, multiplexed, reconnected by Lettuce. */
     private RedisClusterAsyncCommands<byte[], byte[]> redis() {
-        // The factory's shared connection: thread-safe, multiplexed, reconnected by Lettuce.
-        try (RedisConnection connection = connectionFactory.getConnection()) {
-            @SuppressWarnings("unchecked")
-            RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
-                    .getNativeConnection();
-            return commands;
+        RedisClusterAsyncCommands<byte[], byte[]> current = commands;
+        if (current == null) {
+            try (RedisConnection connection = connectionFactory.getConnection()) {
+                @SuppressWarnings("unchecked")
+                RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+                        .getNativeConnection();
+                current = shared;
+                commands = shared;
+            }
         }
+        return current;
     }
 
     private Counters counters(RateLimit limit) {
