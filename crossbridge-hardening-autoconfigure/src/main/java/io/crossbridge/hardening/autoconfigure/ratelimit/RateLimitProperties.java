@@ -147,7 +147,8 @@ public class RateLimitProperties {
     public static class Redis {
 
         /**
-         * Prefix of every bucket's Redis key; a key is {prefix}:{limit}:{key}.
+         * Prefix of every bucket's Redis key; a key is {prefix}:{<limit>:<key>}, the braces a Redis
+         * Cluster hash tag.
          */
         private String keyPrefix = "crossbridge:rl";
 
