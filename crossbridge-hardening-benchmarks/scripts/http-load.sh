@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # HTTP load check: requests per second of the sample app's rate-limited search (GET /api/search,
 # a URL rule keyed by X-API-Key) against the same work with no limit (GET /demo/unlimited-search),
-# driven by wrk from a second process. The limit is raised so that nothing is rejected: what is
-# measured is the limiter's cost, not its answer. Each round runs both endpoints, the first one
+# driven by wrk from a second process. The limit is raised to a billion tokens refilled one per
+# second, so that nothing is rejected and every bucket stays in use, as buckets of active callers
+# do: what is measured is the limiter's cost, not its answer. (A billion per minute would refill
+# each bucket 60 ns after its call, so the limiter would drop and recreate buckets all the time.) Each round runs both endpoints, the first one
 # alternating from round to round, so drift on a shared machine and run order hit both alike. Not a test: run it by hand, e.g.
 #   bash crossbridge-hardening-benchmarks/scripts/http-load.sh
 # Needs wrk (Debian: apt-get install -y wrk). Settings: DURATION, ROUNDS, CONNECTIONS, THREADS, PORT.
@@ -24,6 +26,7 @@ JAR=sample-app/target/sample-app.jar
 
 java -Xms1g -Xmx1g -jar "$JAR" --server.port="$PORT" --logging.level.root=WARN \
     --crossbridge.hardening.rate-limit.limits.search.capacity=1000000000 \
+    --crossbridge.hardening.rate-limit.limits.search.window=1000000000s \
     --crossbridge.hardening.rate-limit.max-keys=100000 &
 APP=$!
 trap 'kill $APP 2>/dev/null || true; wait $APP 2>/dev/null || true' EXIT

@@ -1,0 +1,267 @@
+package io.crossbridge.hardening.circuitbreaker;
+
+import io.crossbridge.hardening.Ticker;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Stops calling a provider that keeps failing. Closed, it counts outcomes in a window of recent
+ * calls and opens when the failure rate or the slow-call rate reaches its threshold (once the
+ * window holds the minimum number of calls). Open, it refuses calls with
+ * {@link CallNotPermittedException} until {@code waitInOpen} has passed, then lets
+ * {@code permittedCallsInHalfOpen} trial calls through: their failure rate closes or reopens it.
+ * <p>
+ * The state is one immutable object behind an {@link AtomicReference}, so every transition is a
+ * single compare-and-set and happens once; the closed path reads one volatile field to permit a
+ * call and records its outcome without a lock (see {@link CountWindow}). A failure counts only
+ * when {@link CircuitBreakerConfig#recordFailure()} says so: a permanent failure, such as a
+ * validation error, is the caller's fault and never opens the circuit. Time comes from the
+ * {@link Ticker}, so tests never sleep.
+ * <p>
+ * Usage: {@code breaker.call(() -> provider.complete(prompt))}, or, around code that measures
+ * itself, {@link #acquirePermission()} then {@link #onSuccess(long)} or {@link #onError(long, Throwable)}.
+ * Every permitted call must report exactly one outcome, or a half-open trial slot stays taken.
+ */
+public final class CircuitBreaker {
+
+    private static final System.Logger LOGGER = System.getLogger(CircuitBreaker.class.getName());
+
+    private final String name;
+
+    private final CircuitBreakerConfig config;
+
+    private final Ticker ticker;
+
+    private final long slowNanos;
+
+    private final AtomicReference<Phase> phase;
+
+    private final LongAdder notPermitted = new LongAdder();
+
+    private final List<CircuitBreakerListener> listeners = new CopyOnWriteArrayList<>();
+
+    public CircuitBreaker(String name, CircuitBreakerConfig config) {
+        this(name, config, Ticker.system());
+    }
+
+    public CircuitBreaker(String name, CircuitBreakerConfig config, Ticker ticker) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name of a circuit breaker must not be null or blank");
+        }
+        if (config == null || ticker == null) {
+            throw new IllegalArgumentException("config and ticker of circuit breaker '" + name + "' must not be null");
+        }
+        this.name = name;
+        this.config = config;
+        this.ticker = ticker;
+        this.slowNanos = config.slowCallDuration().toNanos();
+        this.phase = new AtomicReference<>(closed());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CircuitBreakerConfig config() {
+        return config;
+    }
+
+    public CircuitState state() {
+        return phase.get().state;
+    }
+
+    public void addListener(CircuitBreakerListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Runs {@code call} if the circuit permits it, and records its outcome and duration.
+     *
+     * @throws CallNotPermittedException when the circuit refuses the call
+     */
+    public <T> T call(Callable<T> call) throws Exception {
+        acquirePermission();
+        long start = ticker.read();
+        try {
+            T result = call.call();
+            onSuccess(ticker.read() - start);
+            return result;
+        }
+        catch (Exception | Error ex) {
+            onError(ticker.read() - start, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Takes a permission to call.
+     *
+     * @throws CallNotPermittedException when the circuit refuses the call
+     */
+    public void acquirePermission() {
+        if (!tryAcquirePermission()) {
+            Phase current = phase.get();
+            Duration wait = current.state == CircuitState.OPEN
+                    ? Duration.ofNanos(Math.max(0, current.openUntil - ticker.read())) : null;
+            throw new CallNotPermittedException(name, current.state, wait);
+        }
+    }
+
+    /** Takes a permission to call, or returns false (and counts the refusal). */
+    public boolean tryAcquirePermission() {
+        while (true) {
+            Phase current = phase.get();
+            switch (current.state) {
+                case CLOSED, FORCED_CLOSED -> {
+                    return true;
+                }
+                case HALF_OPEN -> {
+                    if (current.trialPermits.getAndDecrement() > 0) {
+                        return true;
+                    }
+                    notPermitted.increment();
+                    return false;
+                }
+                case OPEN -> {
+                    if (ticker.read() - current.openUntil < 0) {
+                        notPermitted.increment();
+                        return false;
+                    }
+                    transition(current, halfOpen());
+                    // Loop: take a trial permit from whichever half-open phase won.
+                }
+                default -> {
+                    notPermitted.increment();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** Records a permitted call that succeeded after {@code durationNanos}. */
+    public void onSuccess(long durationNanos) {
+        record(durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0);
+    }
+
+    /**
+     * Records a permitted call that failed after {@code durationNanos}. A failure the config does
+     * not record (a permanent one) counts as neither success nor failure, and frees its permit.
+     */
+    public void onError(long durationNanos, Throwable failure) {
+        if (!config.recordFailure().test(failure)) {
+            Phase current = phase.get();
+            if (current.state == CircuitState.HALF_OPEN) {
+                current.trialPermits.incrementAndGet();
+            }
+            return;
+        }
+        record(OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
+    }
+
+    /** Opens the circuit until {@link #forceClosed()} or {@link #reset()}. */
+    public void forceOpen() {
+        transition(phase.get(), new Phase(CircuitState.FORCED_OPEN, null, 0, null), true);
+    }
+
+    /** Closes the circuit and stops judging calls until {@link #reset()}. */
+    public void forceClosed() {
+        transition(phase.get(), new Phase(CircuitState.FORCED_CLOSED, null, 0, null), true);
+    }
+
+    /** Closes the circuit with an empty window. */
+    public void reset() {
+        transition(phase.get(), closed(), true);
+    }
+
+    public CircuitBreakerMetrics metrics() {
+        Phase current = phase.get();
+        OutcomeWindow.Counts counts = current.window == null ? new OutcomeWindow.Counts(0, 0, 0)
+                : current.window.counts(ticker.read());
+        boolean enough = counts.calls() >= minimumCalls(current);
+        return new CircuitBreakerMetrics(current.state, enough ? counts.failureRate() : -1,
+                enough ? counts.slowCallRate() : -1, counts.calls(), counts.failed(), counts.slow(), notPermitted.sum());
+    }
+
+    private void record(int outcome) {
+        Phase current = phase.get();
+        if (current.window == null) {
+            return;
+        }
+        long now = ticker.read();
+        long packed = current.window.record(outcome, now);
+        int calls = (int) (packed & OutcomeWindow.MASK);
+        if (current.state == CircuitState.CLOSED) {
+            if (calls >= config.minimumCalls() && overThreshold(packed, calls)) {
+                transition(current, open(now));
+            }
+        }
+        else if (current.state == CircuitState.HALF_OPEN && calls >= config.permittedCallsInHalfOpen()) {
+            transition(current, overThreshold(packed, calls) ? open(now) : closed());
+        }
+    }
+
+    /** Compares the packed counts with the thresholds without dividing on the common path. */
+    private boolean overThreshold(long packed, int calls) {
+        long failed = (packed >>> OutcomeWindow.BITS) & OutcomeWindow.MASK;
+        long slow = (packed >>> (2 * OutcomeWindow.BITS)) & OutcomeWindow.MASK;
+        return failed * 100f >= config.failureRateThreshold() * calls || slow * 100f >= config.slowCallRateThreshold() * calls;
+    }
+
+    private int minimumCalls(Phase current) {
+        return current.state == CircuitState.HALF_OPEN ? config.permittedCallsInHalfOpen() : config.minimumCalls();
+    }
+
+    private void transition(Phase from, Phase to) {
+        transition(from, to, false);
+    }
+
+    /** Moves from {@code from} to {@code to} once; a lost race means another thread moved first. */
+    private void transition(Phase from, Phase to, boolean byHand) {
+        Phase witnessed = from;
+        while (!phase.compareAndSet(witnessed, to)) {
+            if (!byHand) {
+                return;
+            }
+            witnessed = phase.get();
+        }
+        if (witnessed.state != to.state) {
+            for (CircuitBreakerListener listener : listeners) {
+                try {
+                    listener.onStateChange(name, witnessed.state, to.state);
+                }
+                catch (RuntimeException ex) {
+                    LOGGER.log(Level.WARNING, "circuit breaker listener failed on '" + name + "'", ex);
+                }
+            }
+        }
+    }
+
+    private Phase closed() {
+        OutcomeWindow window = config.windowType() == CircuitBreakerConfig.WindowType.COUNT
+                ? new CountWindow(config.windowSize()) : new TimeWindow(config.windowSize());
+        return new Phase(CircuitState.CLOSED, window, 0, null);
+    }
+
+    private Phase open(long now) {
+        return new Phase(CircuitState.OPEN, null, now + config.waitInOpen().toNanos(), null);
+    }
+
+    private Phase halfOpen() {
+        return new Phase(CircuitState.HALF_OPEN, new CountWindow(config.permittedCallsInHalfOpen()), 0,
+                new AtomicInteger(config.permittedCallsInHalfOpen()));
+    }
+
+    /**
+     * One state with what it needs: the window it counts in (none when open), when an open
+     * circuit lets trials through, and the trial permits left when half-open.
+     */
+    private record Phase(CircuitState state, OutcomeWindow window, long openUntil, AtomicInteger trialPermits) {
+    }
+}
