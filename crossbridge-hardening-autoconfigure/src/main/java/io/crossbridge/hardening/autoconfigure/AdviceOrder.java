@@ -5,8 +5,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
- * Where each annotation's advice sits on a proxied call, outermost first: rate limit, then retry,
- * then the method. So one call takes its tokens once however often it is retried. Each position
+ * Where each annotation's advice sits on a proxied call, outermost first: rate limit, circuit
+ * breaker, retry, then the method. So one call takes its tokens once, and counts once for the
+ * breaker, however often it is retried. Each position
  * can be changed with the {@code order} property of its concern, where a lower value runs
  * outside a higher one; swapping them makes every attempt take its own tokens.
  */
@@ -14,6 +15,9 @@ public final class AdviceOrder {
 
     /** Default of {@code crossbridge.hardening.rate-limit.order}. */
     public static final int RATE_LIMIT = 100;
+
+    /** Default of {@code crossbridge.hardening.circuit-breaker.order}. */
+    public static final int CIRCUIT_BREAKER = 200;
 
     /** Default of {@code crossbridge.hardening.retry.order}. */
     public static final int RETRY = 300;
@@ -37,8 +41,8 @@ public final class AdviceOrder {
         int position = Binder.get(environment).bind(property, Integer.class).orElse(defaultPosition);
         if (position < 0 || position > MAX) {
             throw new InvalidPropertyException(property, position, "It must be from 0 to " + MAX
-                    + "; a lower value runs outside a higher one (defaults: rate-limit " + RATE_LIMIT + ", retry "
-                    + RETRY + ").");
+                    + "; a lower value runs outside a higher one (defaults: rate-limit " + RATE_LIMIT + ", circuit-breaker "
+                    + CIRCUIT_BREAKER + ", retry " + RETRY + ").");
         }
         return Ordered.LOWEST_PRECEDENCE - 1 - position;
     }

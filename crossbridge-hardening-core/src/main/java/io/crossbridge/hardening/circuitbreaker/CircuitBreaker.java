@@ -107,11 +107,16 @@ public final class CircuitBreaker {
      */
     public void acquirePermission() {
         if (!tryAcquirePermission()) {
-            Phase current = phase.get();
-            Duration wait = current.state == CircuitState.OPEN
-                    ? Duration.ofNanos(Math.max(0, current.openUntil - ticker.read())) : null;
-            throw new CallNotPermittedException(name, current.state, wait);
+            throw refusal();
         }
+    }
+
+    /** The exception that tells a caller this circuit refused it, with the time until trials. */
+    public CallNotPermittedException refusal() {
+        Phase current = phase.get();
+        Duration wait = current.state == CircuitState.OPEN ? Duration.ofNanos(Math.max(0, current.openUntil - ticker.read()))
+                : null;
+        return new CallNotPermittedException(name, current.state, wait);
     }
 
     /** Takes a permission to call, or returns false (and counts the refusal). */

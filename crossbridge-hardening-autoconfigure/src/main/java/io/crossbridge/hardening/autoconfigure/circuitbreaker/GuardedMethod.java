@@ -1,0 +1,16 @@
+package io.crossbridge.hardening.autoconfigure.circuitbreaker;
+
+import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
+
+import java.lang.reflect.Method;
+
+/**
+ * What a {@code @CircuitBreaker} method needs per call, resolved once.
+ *
+ * @param breaker               its breaker
+ * @param fallback              the fallback method, or {@code null}
+ * @param fallbackTakesFailure  whether the fallback's last parameter is the failure
+ * @param calls                 its breaker's call counters
+ */
+record GuardedMethod(CircuitBreaker breaker, Method fallback, boolean fallbackTakesFailure, BreakerCalls calls) {
+}

@@ -1,0 +1,94 @@
+package io.crossbridge.hardening.autoconfigure.circuitbreaker;
+
+import io.crossbridge.hardening.annotation.CircuitBreaker;
+import io.crossbridge.hardening.autoconfigure.MethodSettings;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * The {@link GuardedMethod} of each {@code @CircuitBreaker} method, resolved once per method (at
+ * startup for singletons) and cached. An unknown breaker or a fallback that does not exist or
+ * does not fit is an {@link IllegalStateException} naming the method.
+ */
+final class GuardedMethods {
+
+    private final ObjectProvider<CircuitBreakerCatalog> catalog;
+
+    private final ObjectProvider<BreakerCalls.Factory> calls;
+
+    private final MethodSettings<GuardedMethod> methods = new MethodSettings<>(this::resolve);
+
+    GuardedMethods(ObjectProvider<CircuitBreakerCatalog> catalog, ObjectProvider<BreakerCalls.Factory> calls) {
+        this.catalog = catalog;
+        this.calls = calls;
+    }
+
+    GuardedMethod methodFor(Method method, Class<?> targetClass) {
+        return methods.get(method, targetClass);
+    }
+
+    static CircuitBreaker annotationOf(Method method, Class<?> targetClass) {
+        CircuitBreaker annotation = AnnotatedElementUtils.findMergedAnnotation(method, CircuitBreaker.class);
+        return annotation != null ? annotation : AnnotatedElementUtils.findMergedAnnotation(targetClass, CircuitBreaker.class);
+    }
+
+    private GuardedMethod resolve(Method method, Class<?> targetClass) {
+        CircuitBreaker annotation = annotationOf(method, targetClass);
+        String where = "@CircuitBreaker on " + targetClass.getName() + "." + method.getName() + "()";
+        if (annotation == null) {
+            throw new IllegalStateException(where + " is missing");
+        }
+        CircuitBreakerCatalog breakers = catalog.getIfAvailable();
+        if (breakers == null) {
+            throw new IllegalStateException(where + " needs circuit breakers enabled (crossbridge.hardening.circuit-breaker.enabled)");
+        }
+        io.crossbridge.hardening.circuitbreaker.CircuitBreaker breaker = breakers.find(annotation.name())
+                .orElseThrow(() -> new IllegalStateException(where + " names circuit breaker '" + annotation.name()
+                        + "', which does not exist; configured: " + breakers.names()));
+        BreakerCalls counters = calls.getIfAvailable(() -> name -> BreakerCalls.NONE).forBreaker(breaker.name());
+        if (annotation.fallback().isEmpty()) {
+            return new GuardedMethod(breaker, null, false, counters);
+        }
+        Method fallback = fallback(where, method, targetClass, annotation.fallback());
+        ReflectionUtils.makeAccessible(fallback);
+        return new GuardedMethod(breaker, fallback, fallback.getParameterCount() > method.getParameterCount(), counters);
+    }
+
+    /**
+     * Finds the fallback: same name, the method's parameters, optionally one more for the
+     * failure, and a return type the method may return. One that takes the failure wins.
+     */
+    private static Method fallback(String where, Method method, Class<?> targetClass, String name) {
+        Class<?>[] parameters = method.getParameterTypes();
+        List<Method> candidates = new ArrayList<>();
+        ReflectionUtils.doWithMethods(targetClass, candidates::add, candidate -> candidate.getName().equals(name));
+        Method plain = null;
+        for (Method candidate : candidates) {
+            Class<?>[] types = candidate.getParameterTypes();
+            boolean sameParameters = Arrays.equals(Arrays.copyOf(types, Math.min(types.length, parameters.length)), parameters);
+            if (!sameParameters || !ClassUtils.isAssignable(method.getReturnType(), candidate.getReturnType())) {
+                continue;
+            }
+            if (types.length == parameters.length + 1 && Throwable.class.isAssignableFrom(types[parameters.length])) {
+                return candidate;
+            }
+            if (types.length == parameters.length) {
+                plain = candidate;
+            }
+        }
+        if (plain == null) {
+            throw new IllegalStateException(where + " names fallback '" + name + "', but " + targetClass.getSimpleName()
+                    + " has no method " + name + "(" + String.join(", ", Arrays.stream(parameters).map(Class::getSimpleName).toList())
+                    + "[, a Throwable]) returning " + method.getReturnType().getSimpleName());
+        }
+        return plain;
+    }
+}
