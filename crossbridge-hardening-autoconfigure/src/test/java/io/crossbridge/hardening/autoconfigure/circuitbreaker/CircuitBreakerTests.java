@@ -162,13 +162,15 @@ class CircuitBreakerTests {
                 provider.search("cats");
             }
 
+            // The success and three failures fill the window at 75% failed: the fourth call is refused.
             assertThat(count(meters, "success")).isEqualTo(1);
             assertThat(count(meters, "failure")).isEqualTo(3);
+            assertThat(count(meters, "not_permitted")).isEqualTo(1);
             assertThat(count(meters, "fallback")).isEqualTo(4);
             assertThat(meters.get("crossbridge.circuitbreaker.state").tag("name", "provider").tag("state", "open").gauge()
                     .value()).isEqualTo(1.0);
             provider.search("refused");
-            assertThat(count(meters, "not_permitted")).isEqualTo(1);
+            assertThat(count(meters, "not_permitted")).isEqualTo(2);
         });
     }
 
