@@ -5,6 +5,7 @@ import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
 import io.crossbridge.hardening.health.HealthCheck;
+import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -47,7 +48,8 @@ public final class CircuitBreakerAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    CircuitBreakerCatalog circuitBreakerCatalog(CircuitBreakerProperties properties) {
+    CircuitBreakerCatalog circuitBreakerCatalog(CircuitBreakerProperties properties,
+            ObjectProvider<HealthRegistry> healthRegistry) {
         return CircuitBreakerCatalog.of(properties, (name, from, to) -> {
             String message = "Circuit breaker '" + name + "' went from " + from + " to " + to;
             if (to == CircuitState.OPEN || to == CircuitState.FORCED_OPEN) {
@@ -56,7 +58,23 @@ public final class CircuitBreakerAutoConfiguration {
             else {
                 logger.info(message);
             }
+            refreshHealth(healthRegistry.getIfAvailable());
         });
+    }
+
+    /**
+     * Runs the {@code circuitBreakers} check at once, so /actuator/health shows a state change now
+     * rather than at the next scheduled round. It reads memory only, so it answers at once.
+     */
+    private static void refreshHealth(HealthRegistry registry) {
+        if (registry != null && registry.names().contains("circuitBreakers")) {
+            try {
+                registry.run("circuitBreakers");
+            }
+            catch (IllegalStateException ex) {
+                // The registry closed with the application: nothing left to show.
+            }
+        }
     }
 
     @Bean

@@ -3,8 +3,10 @@ package io.crossbridge.hardening.autoconfigure.actuate;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.Http;
+import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code /actuator/ratelimiters} and {@code /actuator/retries} over real HTTP: their JSON, and the
@@ -31,7 +34,8 @@ class EndpointsTests {
 
     @Nested
     @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-            "management.endpoints.web.exposure.include=health,ratelimiters,retries",
+            "management.endpoints.web.exposure.include=health,ratelimiters,retries,circuitbreakers",
+            "management.endpoint.health.show-details=always",
             "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
             "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
             "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
@@ -43,6 +47,9 @@ class EndpointsTests {
 
         @Autowired
         private Provider provider;
+
+        @Autowired
+        private CircuitBreakerCatalog catalog;
 
         @Test
         void rateLimitersListsEveryLimitWithItsCountersAndNoKeys() throws Exception {
@@ -64,6 +71,34 @@ class EndpointsTests {
                     .containsEntry("allowed", 2).containsEntry("rejected", 1).containsEntry("activeBuckets", 1);
             assertThat(all.body() + tiny.body()).doesNotContain("secret-api-key-1");
             assertThat(http.get("/actuator/ratelimiters/nope").status()).isEqualTo(404);
+        }
+
+        @Test
+        void circuitBreakersListsEveryBreakerAndAnOpenOneDegradesHealth() {
+            Http http = new Http(port);
+            Http.Response breakers = http.get("/actuator/circuitbreakers");
+            Http.Response one = http.get("/actuator/circuitbreakers/default");
+
+            assertThat(breakers.status()).isEqualTo(200);
+            assertThat(breakers.<Map<String, Object>>read("$.default")).containsEntry("state", "CLOSED")
+                    .containsEntry("failureRateThreshold", 50.0).containsEntry("windowType", "count")
+                    .containsEntry("windowSize", 100).containsEntry("waitInOpen", "PT30S").containsKeys("calls",
+                            "failureRate", "notPermittedCalls");
+            assertThat(one.<String>read("$.state")).isEqualTo("CLOSED");
+            assertThat(http.get("/actuator/circuitbreakers/nope").status()).isEqualTo(404);
+            assertThat(http.post("/actuator/circuitbreakers/default", "{\"state\":\"open\"}").status()).isIn(404, 405);
+
+            catalog.find("default").orElseThrow().forceOpen();
+            try {
+                Http.Response health = await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health"),
+                        response -> "DEGRADED".equals(response.read("$.components.crossbridge.components.circuitBreakers.status")));
+                assertThat(health.status()).isEqualTo(200);
+                assertThat(health.<String>read("$.components.crossbridge.components.circuitBreakers.details.default"))
+                        .isEqualTo("FORCED_OPEN");
+            }
+            finally {
+                catalog.find("default").orElseThrow().reset();
+            }
         }
 
         @Test
@@ -96,8 +131,9 @@ class EndpointsTests {
 
     @Nested
     @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-            "management.endpoints.web.exposure.include=ratelimiters",
+            "management.endpoints.web.exposure.include=ratelimiters,circuitbreakers",
             "management.endpoint.ratelimiters.access=unrestricted",
+            "management.endpoint.circuitbreakers.access=unrestricted",
             "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
             "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
             "crossbridge.hardening.retry.policies.fast.max-attempts=2" })
@@ -124,6 +160,19 @@ class EndpointsTests {
             assertThat(http.post("/actuator/ratelimiters/nope", "{\"key\":\"carol\"}").status()).isEqualTo(400);
             assertThat(http.post("/actuator/ratelimiters/tiny", "{\"key\":\" \"}").status()).isEqualTo(400);
             assertThat(http.post("/actuator/ratelimiters/tiny", "{}").status()).isEqualTo(400);
+        }
+
+        @Test
+        void breakersCanBeForcedOpenAndResetWithWriteAccess() {
+            Http http = new Http(port);
+
+            Http.Response opened = http.post("/actuator/circuitbreakers/default", "{\"state\":\"open\"}");
+            Http.Response reset = http.post("/actuator/circuitbreakers/default", "{\"state\":\"reset\"}");
+
+            assertThat(opened.status()).isEqualTo(200);
+            assertThat(opened.<String>read("$.state")).isEqualTo("FORCED_OPEN");
+            assertThat(reset.<String>read("$.state")).isEqualTo("CLOSED");
+            assertThat(http.post("/actuator/circuitbreakers/default", "{\"state\":\"ajar\"}").status()).isEqualTo(400);
         }
     }
 
