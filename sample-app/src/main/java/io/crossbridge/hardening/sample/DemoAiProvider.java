@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.sample;
 
+import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.retry.ValidationException;
 
@@ -13,7 +14,8 @@ import org.springframework.stereotype.Service;
 /**
  * An in-process stand-in for an AI provider: no network and no key, answers computed from the
  * input, and the faults of {@link Faults} applied to every call. Each operation retries transient
- * failures with its own policy; a bad request is a permanent failure and is never retried.
+ * failures with its own policy; a bad request is a permanent failure and is never retried. Search
+ * has a circuit breaker with {@link SecondaryAiProvider} as its fallback.
  */
 @Service
 public class DemoAiProvider {
@@ -22,10 +24,18 @@ public class DemoAiProvider {
 
     private final Faults faults;
 
-    public DemoAiProvider(Faults faults) {
+    private final SecondaryAiProvider secondary;
+
+    public DemoAiProvider(Faults faults, SecondaryAiProvider secondary) {
         this.faults = faults;
+        this.secondary = secondary;
     }
 
+    /**
+     * Searches the primary provider, retrying transient failures; when they run out, or while the
+     * primary's circuit is open, the secondary answers.
+     */
+    @CircuitBreaker(name = "primary", fallback = "searchOnSecondary")
     @RetryWithBackoff(policy = "search")
     public List<String> search(String query) throws InterruptedException {
         if (query == null || query.isBlank()) {
@@ -33,6 +43,10 @@ public class DemoAiProvider {
         }
         faults.apply("search");
         return IntStream.rangeClosed(1, 3).mapToObj(i -> "result " + i + " for '" + query + "'").toList();
+    }
+
+    List<String> searchOnSecondary(String query) {
+        return secondary.search(query);
     }
 
     @RetryWithBackoff(policy = "embed")

@@ -34,6 +34,7 @@ class StartupGuide implements ApplicationListener<ApplicationReadyEvent> {
                 "  curl " + base + "/actuator/health                                     # UP, DEGRADED, DOWN",
                 "  curl " + base + "/actuator/ratelimiters",
                 "  curl " + base + "/actuator/retries",
+                "  curl " + base + "/actuator/circuitbreakers                            # search falls back to the secondary while open",
                 "  curl " + base + "/actuator/metrics/crossbridge.retry.calls", ""));
     }
 }

@@ -2,6 +2,7 @@ package io.crossbridge.hardening.sample;
 
 import com.jayway.jsonpath.JsonPath;
 
+import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
@@ -34,7 +35,10 @@ import static org.awaitility.Awaitility.await;
  * for Awaitility, which polls instead of sleeping, to see it.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "crossbridge.hardening.health.interval=50ms",
-        "crossbridge.hardening.health.failure-threshold=20" })
+        "crossbridge.hardening.health.failure-threshold=20",
+        "crossbridge.hardening.circuit-breaker.instances.primary.wait-in-open=200ms",
+        "crossbridge.hardening.retry.policies.search.base-delay=0ms",
+        "crossbridge.hardening.retry.policies.search.max-delay=0ms" })
 class SampleApplicationTests {
 
     private static final AtomicLong NOW = new AtomicLong();
@@ -50,10 +54,14 @@ class SampleApplicationTests {
     @Autowired
     private Faults faults;
 
+    @Autowired
+    private CircuitBreakerCatalog circuitBreakers;
+
     @AfterEach
-    void clearFaultsAndBuckets() {
+    void clearFaultsBucketsAndCircuits() {
         faults.set(Faults.Settings.NONE);
         rateLimiter.resetAll();
+        circuitBreakers.all().forEach(io.crossbridge.hardening.circuitbreaker.CircuitBreaker::reset);
     }
 
     @Test
@@ -125,11 +133,29 @@ class SampleApplicationTests {
         HttpResponse<String> down = await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health", null),
                 response -> "DOWN".equals(read(response, "$.status")));
         assertThat(down.statusCode()).isEqualTo(503);
-        assertThat(get("/api/search?q=cats", "dave").statusCode()).isEqualTo(503);
 
         client.send(HttpRequest.newBuilder(uri("/demo/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(read(get("/actuator/health", null), "$.status")));
+    }
+
+    @Test
+    void searchSwitchesToTheSecondaryProviderDuringAnOutageAndBackAfterRecovery() throws Exception {
+        post("/demo/faults", null, "{\"outage\": true}");
+
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> search = get("/api/search?q=cats", "erin");
+            assertThat(search.statusCode()).isEqualTo(200);
+            assertThat(JsonPath.<List<String>>read(search.body(), "$.results")).allMatch(r -> r.startsWith("secondary"));
+        }
+        assertThat(read(get("/actuator/circuitbreakers/primary", null), "$.state")).isEqualTo("OPEN");
+
+        client.send(HttpRequest.newBuilder(uri("/demo/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+
+        // After 200 ms open, trial calls reach the recovered primary; two good ones close the circuit.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> JsonPath
+                .<List<String>>read(get("/api/search?q=cats", "erin").body(), "$.results").get(0).startsWith("result")
+                && "CLOSED".equals(read(get("/actuator/circuitbreakers/primary", null), "$.state")));
     }
 
     private double retriedSearches() throws Exception {
