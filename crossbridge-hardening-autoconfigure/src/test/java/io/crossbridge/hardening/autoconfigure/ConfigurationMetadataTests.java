@@ -45,6 +45,9 @@ class ConfigurationMetadataTests {
                 .containsExactly(AdviceOrder.RATE_LIMIT);
         assertThat(metadata.<List<Integer>>read("$.properties[?(@.name == 'crossbridge.hardening.retry.order')].defaultValue"))
                 .containsExactly(AdviceOrder.RETRY);
+        assertThat(metadata.<List<Integer>>read(
+                "$.properties[?(@.name == 'crossbridge.hardening.circuit-breaker.order')].defaultValue"))
+                .containsExactly(AdviceOrder.CIRCUIT_BREAKER);
     }
 
     @Test

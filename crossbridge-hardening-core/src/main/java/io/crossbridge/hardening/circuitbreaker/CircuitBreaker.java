@@ -41,6 +41,8 @@ public final class CircuitBreaker {
 
     private final long slowNanos;
 
+    private final boolean timeWindow;
+
     private final AtomicReference<Phase> phase;
 
     private final LongAdder notPermitted = new LongAdder();
@@ -62,6 +64,7 @@ public final class CircuitBreaker {
         this.config = config;
         this.ticker = ticker;
         this.slowNanos = config.slowCallDuration().toNanos();
+        this.timeWindow = config.windowType() == CircuitBreakerConfig.WindowType.TIME;
         this.phase = new AtomicReference<>(closed());
     }
 
@@ -199,16 +202,17 @@ public final class CircuitBreaker {
         if (current.window == null) {
             return;
         }
-        long now = ticker.read();
-        long packed = current.window.record(outcome, now);
+        // A count window needs no clock: the time is read only when a time window or an opening
+        // needs it, since reading it costs more than the rest of the recording.
+        long packed = current.window.record(outcome, timeWindow ? ticker.read() : 0);
         int calls = (int) (packed & OutcomeWindow.MASK);
         if (current.state == CircuitState.CLOSED) {
             if (calls >= config.minimumCalls() && overThreshold(packed, calls)) {
-                transition(current, open(now));
+                transition(current, open(ticker.read()));
             }
         }
         else if (current.state == CircuitState.HALF_OPEN && calls >= config.permittedCallsInHalfOpen()) {
-            transition(current, overThreshold(packed, calls) ? open(now) : closed());
+            transition(current, overThreshold(packed, calls) ? open(ticker.read()) : closed());
         }
     }
 

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The last {@code size} calls, in a ring: each call takes the next slot by one atomic increment
  * and swaps its outcome in, then corrects the running counts by what it replaced. No lock, and
- * nothing allocated per call.
+ * nothing allocated per call; a success while every call in the ring succeeded writes nothing.
  */
 final class CountWindow implements OutcomeWindow {
 
@@ -29,6 +29,11 @@ final class CountWindow implements OutcomeWindow {
 
     @Override
     public long record(int outcome, long nowNanos) {
+        if (outcome == 0 && counts.get() == size) {
+            // A full ring of successes stays one when a success replaces the oldest call: nothing
+            // to write, which keeps a healthy provider's calls down to one read here.
+            return size;
+        }
         int slot = (int) Long.remainderUnsigned(next.getAndIncrement(), size);
         int previous = slots.getAndSet(slot, outcome | RECORDED);
         long delta = OutcomeWindow.packed(outcome) - ((previous & RECORDED) != 0 ? OutcomeWindow.packed(previous) : 0);
