@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.LongAdder;
  * does the same on demand.
  * <p>
  * At most {@linkplain Builder#maxKeys max-keys} buckets exist at once, over all limits. When a
- * new key arrives at that bound, full buckets are swept first; if none can go, the request is
- * <em>rejected</em>, with a retry-after until the first bucket can go, and counted in
+ * new key arrives at that bound, full buckets are swept first (at most once per max-keys / 16
+ * refused keys or per cleanup interval, so that a flood costs each refusal a bounded share of a
+ * sweep, not a whole one); if none can go, the request is <em>rejected</em>, with a retry-after until the first bucket can go, and counted in
  * {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
  * their keys would start over with a full bucket, so a flood of fresh keys would buy every
  * existing key extra tokens. Rejecting the newcomer keeps every limit exact; the price is that a
@@ -76,6 +77,18 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
+    /**
+     * New keys refused at the bound since the last sweep. At the bound a sweep is worth trying
+     * only every {@link #sweepEvery} refusals (or cleanup interval): a flood of new keys would
+     * otherwise make every refusal scan the whole table, a few buckets being full again each
+     * microsecond, and turn the flood into a denial of service on the limiter itself.
+     */
+    private final AtomicLong refusedSinceSweep = new AtomicLong();
+
+    private final long sweepEvery;
+
+    private final LongAdder sweeps = new LongAdder();
+
     private volatile long lastSweep;
 
     private final LongAdder evictions = new LongAdder();
@@ -93,6 +106,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         this.ticker = builder.ticker;
         this.origin = builder.ticker.read();
         this.maxKeys = builder.maxKeys;
+        this.sweepEvery = Math.max(1, builder.maxKeys / 16);
         this.cleanupIntervalNanos = builder.cleanupInterval.toNanos();
     }
 
@@ -240,7 +254,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
             }
             return true;
         }
-        if (now >= nextFullAt.get()) {
+        long refused = refusedSinceSweep.incrementAndGet();
+        if (now >= nextFullAt.get() && (refused >= sweepEvery || now - lastSweep >= cleanupIntervalNanos)) {
+            // Amortized: a sweep visits max-keys buckets once per max-keys / 16 refusals.
             sweep(now);
         }
         return tryReserveSlot();
@@ -275,12 +291,19 @@ public final class InMemoryRateLimiter implements RateLimiter {
             bucketCount.addAndGet(-dropped);
             nextFullAt.accumulateAndGet(earliestSurvivor, Math::min);
             lastSweep = now;
+            refusedSinceSweep.set(0);
+            sweeps.increment();
             evictions.add(dropped);
             return dropped;
         }
         finally {
             sweeping.set(false);
         }
+    }
+
+    /** Sweeps made since creation, for tests of the sweep's amortization. */
+    long sweeps() {
+        return sweeps.sum();
     }
 
     private void resetIn(LimitTable table, String key) {

@@ -447,4 +447,27 @@ class InMemoryRateLimiterTests {
         assertThat(limiter.tryAcquire("alice", doubled, 30)).isTrue();
         assertThat(limiter.tryAcquire("alice", doubled)).isFalse();
     }
+
+    /**
+     * Found by the reliability suite's key flood: at the bound, with a bucket full again every
+     * microsecond, each refused key swept the whole table. Sweeps are now amortized.
+     */
+    @Test
+    void keyFloodAtTheBoundSweepsOncePerManyRefusalsNotOncePerRefusal() {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.builder().ticker(now::get).maxKeys(1_600).build();
+        RateLimit flood = RateLimit.of("flood", 1, Duration.ofMillis(10));
+        int calls = 200_000;
+        for (int i = 0; i < calls; i++) {
+            now.addAndGet(1_000);
+            limiter.tryAcquire("flood-" + i, flood);
+        }
+
+        assertThat(limiter.stats().rejectedAtMaxKeys()).isPositive();
+        // One sweep per 100 refusals at most (1,600 / 16), and more than none: buckets still go.
+        assertThat(limiter.sweeps()).isLessThanOrEqualTo(calls / 100 + 1).isPositive();
+        // Each bucket refills 10 ms (10,000 calls) after it is made: the table turns over about
+        // 20 times, 1,600 keys each.
+        assertThat(limiter.stats().evictions()).isGreaterThan(calls / 10);
+    }
 }

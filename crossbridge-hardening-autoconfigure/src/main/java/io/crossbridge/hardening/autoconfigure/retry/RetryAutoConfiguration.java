@@ -2,6 +2,8 @@ package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
+import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.retry.RetryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 
@@ -14,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
@@ -48,7 +51,30 @@ public final class RetryAutoConfiguration {
     static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(Environment environment,
             RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer) {
         return new RetryWithBackoffPostProcessor(policies, observer,
-                AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.retry.order", AdviceOrder.RETRY));
+                AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.retry.order", AdviceOrder.RETRY),
+                budget(environment));
+    }
+
+    /**
+     * The shared retry budget, or {@code null} without {@code budget.ratio}. Read from the
+     * environment because the post-processor is created before property beans.
+     */
+    private static RetryBudget budget(Environment environment) {
+        Binder binder = Binder.get(environment);
+        Double ratio = binder.bind("crossbridge.hardening.retry.budget.ratio", Double.class).orElse(null);
+        if (ratio == null) {
+            return null;
+        }
+        int floor = binder.bind("crossbridge.hardening.retry.budget.min-retries-per-second", Integer.class).orElse(10);
+        if (!(ratio >= 0) || ratio > 100) {
+            throw new InvalidPropertyException("crossbridge.hardening.retry.budget.ratio", ratio,
+                    "It must be from 0 to 100 retries per first attempt, such as 0.2.");
+        }
+        if (floor < 0) {
+            throw new InvalidPropertyException("crossbridge.hardening.retry.budget.min-retries-per-second", floor,
+                    "It must be at least 0.");
+        }
+        return RetryBudget.of(ratio, floor);
     }
 
     @Bean

@@ -35,6 +35,8 @@ public class RetryProperties {
      */
     private int order = 300; // AdviceOrder.RETRY, written out for the metadata processor
 
+    private final Budget budget = new Budget();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -51,12 +53,50 @@ public class RetryProperties {
         this.policies = policies;
     }
 
+    public Budget getBudget() {
+        return budget;
+    }
+
     public int getOrder() {
         return order;
     }
 
     public void setOrder(int order) {
         this.order = order;
+    }
+
+    /**
+     * A cap on retries shared by every @RetryWithBackoff method, so that a provider failing every
+     * call sees at most ratio times more traffic, not max-attempts times.
+     */
+    public static class Budget {
+
+        /**
+         * Retries allowed per first attempt over the last 10 seconds, such as 0.2; no budget
+         * unless set.
+         */
+        private Double ratio;
+
+        /**
+         * Retries allowed per second whatever the ratio, so that a quiet service can still retry.
+         */
+        private int minRetriesPerSecond = 10;
+
+        public Double getRatio() {
+            return ratio;
+        }
+
+        public void setRatio(Double ratio) {
+            this.ratio = ratio;
+        }
+
+        public int getMinRetriesPerSecond() {
+            return minRetriesPerSecond;
+        }
+
+        public void setMinRetriesPerSecond(int minRetriesPerSecond) {
+            this.minRetriesPerSecond = minRetriesPerSecond;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.retry.Retry;
+import io.crossbridge.hardening.retry.RetryBudget;
 
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,7 +30,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
     private final transient ScheduledThreadPoolExecutor scheduler;
 
     RetryWithBackoffPostProcessor(RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer,
-            int order) {
+            int order, RetryBudget budget) {
         AtomicInteger threads = new AtomicInteger();
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "crossbridge-retry-" + threads.incrementAndGet());
@@ -39,7 +40,7 @@ final class RetryWithBackoffPostProcessor extends AbstractBeanFactoryAwareAdvisi
         ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(RetryWithBackoff.class, true))
                 .union(new AnnotationMatchingPointcut(null, RetryWithBackoff.class, true));
         this.advisor = new DefaultPointcutAdvisor(pointcut,
-                new RetryWithBackoffInterceptor(policies, Retry.builder().build(), scheduler, observer));
+                new RetryWithBackoffInterceptor(policies, Retry.builder().budget(budget).build(), scheduler, observer));
         // Method annotations count on interfaces and overridden methods too (checkInherited), and
         // proxies are class-based, as Boot's spring.aop.proxy-target-class defaults to: a bean
         // injected by its class keeps working once proxied.
