@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.LogThrottle;
 import io.crossbridge.hardening.retry.RetryPolicy;
 
 /**
@@ -9,6 +10,7 @@ import io.crossbridge.hardening.retry.RetryPolicy;
  * @param name       the method as {@code Class.method}, for metrics and logs
  * @param policyName the named policy it started from
  * @param recorder   its meters
+ * @param gaveUpLog  lets one "gave up" warning a second through for this method
  */
-record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder) {
+record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder, LogThrottle gaveUpLog) {
 }

@@ -23,7 +23,8 @@ import org.springframework.beans.factory.ObjectProvider;
  * Retries a {@code @RetryWithBackoff} method with the core {@link Retry}: a plain
  * {@link MethodInterceptor}, not an {@code @Aspect}, since it costs a fraction per call (see
  * BOOT4-NOTES). Each retry runs a fresh clone of the invocation, so interceptors inside this one
- * run again too. Each retry is logged at INFO, an exhaustion at WARN; arguments never are.
+ * run again too. Each retry is logged at INFO, an exhaustion at WARN (at most once a second per
+ * method, with the number held back); arguments never are.
  */
 final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
@@ -177,10 +178,13 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
         /** The method's contract: the last failure as it was, earlier ones suppressed in it. */
         private Throwable lastFailure(RetryExhaustedException exhausted) {
-            if (logger.isWarnEnabled()) {
+            // One line a second per method at most: a provider that is down fails every call.
+            long heldBack = logger.isWarnEnabled() ? method.gaveUpLog().tryLog() : -1;
+            if (heldBack >= 0) {
                 logger.warn("Gave up retrying " + method.name() + " (policy '" + method.policyName() + "') after "
                         + exhausted.attempts() + " attempts (" + exhausted.reason() + "); last failure: "
-                        + (exhausted.getCause() == null ? "a rejected result" : exhausted.getCause().getClass().getName()));
+                        + (exhausted.getCause() == null ? "a rejected result" : exhausted.getCause().getClass().getName())
+                        + (heldBack > 0 ? "; " + heldBack + " more calls gave up since the last report" : ""));
             }
             return exhausted.toLastFailure();
         }

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.LogThrottle;
 import io.crossbridge.hardening.autoconfigure.MethodSettings;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
@@ -67,7 +68,7 @@ final class RetryWithBackoffPolicies {
         }
         String methodName = targetClass.getSimpleName() + "." + method.getName();
         RetryRecorder recorder = recorders.getIfAvailable(() -> (n, p) -> RetryRecorder.NONE).forMethod(methodName, name);
-        return new RetriedMethod(adjusted, methodName, name, recorder);
+        return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)));
     }
 
     private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {
