@@ -38,9 +38,9 @@ sample() {
 phase() { # name, faults json
     curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/demo/faults" >/dev/null
     echo "== phase $1 ($2), ${PHASE}s"
-    wrk -t1 -c8 -d"${PHASE}s" -s scripts/soak.lua "$BASE" -- search | grep RESULT &
+    wrk -t1 -c8 -d"${PHASE}s" -s scripts/soak.lua "$BASE" -- search | grep RESULT | sed 's/^RESULT/   search:/' &
     local search=$!
-    wrk -t1 -c4 -d"${PHASE}s" -s scripts/soak.lua "$BASE" -- embed | grep RESULT &
+    wrk -t1 -c4 -d"${PHASE}s" -s scripts/soak.lua "$BASE" -- embed | grep RESULT | sed 's/^RESULT/   embed: /' &
     local embed=$!
     sleep $((PHASE / 2)); sample "   mid:"
     wait "$search" "$embed"
@@ -53,4 +53,6 @@ phase latency '{"latencyMs":200}'
 phase outage '{"outage":true}'
 phase recovery '{}'
 sleep 5; sample "final:"
-echo "log lines at WARN or above: $(grep -cE ' (WARN|ERROR) ' /tmp/soak-app.log || true)"
+echo "log lines at WARN: $(grep -cE ' WARN ' /tmp/soak-app.log || true), at ERROR: $(grep -cE ' ERROR ' /tmp/soak-app.log || true)"
+echo "most repeated line above INFO:"
+grep -E ' (WARN|ERROR) ' /tmp/soak-app.log | sed -E 's/^[^ ]+ +//; s/[0-9]+/#/g' | sort | uniq -c | sort -rn | head -3
