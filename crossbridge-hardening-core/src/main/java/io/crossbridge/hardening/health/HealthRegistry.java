@@ -271,8 +271,11 @@ public final class HealthRegistry implements AutoCloseable {
             runAll();
         }
         catch (RuntimeException ex) {
-            // Keeps the schedule alive; the next round tries again.
-            LOGGER.log(Level.WARNING, "health monitoring round failed", ex);
+            // Keeps the schedule alive; the next round tries again. A round cut short by close()
+            // is expected, not worth a warning.
+            if (!closed) {
+                LOGGER.log(Level.WARNING, "health monitoring round failed", ex);
+            }
         }
     }
 
