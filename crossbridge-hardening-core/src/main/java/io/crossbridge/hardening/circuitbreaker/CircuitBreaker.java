@@ -161,16 +161,19 @@ public final class CircuitBreaker {
     /**
      * Records a permitted call that failed after {@code durationNanos}. A failure the config does
      * not record (a permanent one) counts as neither success nor failure, and frees its permit.
+     *
+     * @return whether the failure counted against the provider
      */
-    public void onError(long durationNanos, Throwable failure) {
+    public boolean onError(long durationNanos, Throwable failure) {
         if (!config.recordFailure().test(failure)) {
             Phase current = phase.get();
             if (current.state == CircuitState.HALF_OPEN) {
                 current.trialPermits.incrementAndGet();
             }
-            return;
+            return false;
         }
         record(OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
+        return true;
     }
 
     /** Opens the circuit until {@link #forceClosed()} or {@link #reset()}. */

@@ -213,10 +213,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             table.rejected.increment();
             throw new MissingRateLimitKeyException(spec.limit().name());
         }
-        if (tokens <= 0 || tokens > spec.limit().capacity()) {
-            throw new IllegalArgumentException("tokens must be from 1 to the capacity of rate limit '"
-                    + spec.limit().name() + "' (" + spec.limit().capacity() + "), was " + tokens);
-        }
+        spec.limit().checkTokens(tokens);
         long outcome = take(table, key, tokens * spec.nanosPerToken(), spec.span(), now());
         if (outcome > 0) {
             table.allowed.increment();

@@ -73,6 +73,18 @@ public record RateLimit(String name, long capacity, Duration window) {
         return nanosPerToken() * capacity;
     }
 
+    /**
+     * Checks a request's token count against this limit, for every store alike.
+     *
+     * @throws IllegalArgumentException unless {@code tokens} is from 1 to the capacity
+     */
+    public void checkTokens(int tokens) {
+        if (tokens <= 0 || tokens > capacity) {
+            throw new IllegalArgumentException("tokens must be from 1 to the capacity of rate limit '" + name + "' ("
+                    + capacity + "), was " + tokens);
+        }
+    }
+
     private static long ceilDiv(long dividend, long divisor) {
         return dividend / divisor + (dividend % divisor == 0 ? 0 : 1);
     }

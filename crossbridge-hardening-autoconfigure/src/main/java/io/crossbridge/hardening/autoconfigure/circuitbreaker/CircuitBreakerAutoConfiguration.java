@@ -1,7 +1,9 @@
 package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 
+import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
+import io.crossbridge.hardening.autoconfigure.AnnotationAdvisingPostProcessor;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
 import io.crossbridge.hardening.health.HealthCheck;
@@ -38,6 +40,8 @@ import org.springframework.core.env.Environment;
  * Auto-configuration of circuit breakers: the named breakers, the proxies that apply
  * {@code @CircuitBreaker}, a {@code circuitBreakers} health check (DEGRADED while any circuit is
  * not closed, never DOWN by itself, so that fallbacks keep the service up), and their meters.
+ * Breakers read time from a {@link Ticker} bean where there is one, so that a test can move time
+ * instead of waiting for a circuit to half-open.
  */
 @AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.circuit-breaker.enabled", matchIfMissing = true)
@@ -49,7 +53,7 @@ public final class CircuitBreakerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     CircuitBreakerCatalog circuitBreakerCatalog(CircuitBreakerProperties properties,
-            ObjectProvider<HealthRegistry> healthRegistry) {
+            ObjectProvider<HealthRegistry> healthRegistry, ObjectProvider<Ticker> ticker) {
         return CircuitBreakerCatalog.of(properties, (name, from, to) -> {
             String message = "Circuit breaker '" + name + "' went from " + from + " to " + to;
             if (to == CircuitState.OPEN || to == CircuitState.FORCED_OPEN) {
@@ -59,7 +63,7 @@ public final class CircuitBreakerAutoConfiguration {
                 logger.info(message);
             }
             refreshHealth(healthRegistry.getIfAvailable());
-        });
+        }, ticker.getIfAvailable(Ticker::system));
     }
 
     /**
@@ -86,9 +90,10 @@ public final class CircuitBreakerAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static CircuitBreakerPostProcessor circuitBreakerPostProcessor(Environment environment, GuardedMethods methods) {
-        return new CircuitBreakerPostProcessor(new CircuitBreakerInterceptor(methods), AdviceOrder
-                .postProcessorOrder(environment, "crossbridge.hardening.circuit-breaker.order", AdviceOrder.CIRCUIT_BREAKER));
+    static AnnotationAdvisingPostProcessor circuitBreakerPostProcessor(Environment environment, GuardedMethods methods) {
+        return new AnnotationAdvisingPostProcessor(io.crossbridge.hardening.annotation.CircuitBreaker.class,
+                new CircuitBreakerInterceptor(methods), AdviceOrder.postProcessorOrder(environment,
+                        "crossbridge.hardening.circuit-breaker.order", AdviceOrder.CIRCUIT_BREAKER));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 
+import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreakerConfig;
@@ -27,17 +28,19 @@ public final class CircuitBreakerCatalog {
     }
 
     /**
-     * Returns the breakers the properties describe, each heard by {@code listener}.
+     * Returns the breakers the properties describe, each heard by {@code listener} and timed by
+     * {@code ticker}.
      *
      * @throws InvalidPropertyException naming the first property that holds a bad value
      */
-    public static CircuitBreakerCatalog of(CircuitBreakerProperties properties, CircuitBreakerListener listener) {
+    public static CircuitBreakerCatalog of(CircuitBreakerProperties properties, CircuitBreakerListener listener,
+            Ticker ticker) {
         Map<String, CircuitBreakerProperties.Instance> instances = new LinkedHashMap<>();
         instances.put("default", new CircuitBreakerProperties.Instance());
         instances.putAll(properties.getInstances());
         Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
         instances.forEach((name, settings) -> {
-            CircuitBreaker breaker = new CircuitBreaker(name, resolve(name, settings));
+            CircuitBreaker breaker = new CircuitBreaker(name, resolve(name, settings), ticker);
             breaker.addListener(listener);
             breakers.put(name, breaker);
         });

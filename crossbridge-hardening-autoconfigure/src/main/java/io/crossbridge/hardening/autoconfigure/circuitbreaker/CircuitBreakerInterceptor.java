@@ -13,8 +13,6 @@ import java.util.concurrent.ExecutionException;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
-import org.springframework.aop.support.AopUtils;
-
 /**
  * Calls a {@code @CircuitBreaker} method through its breaker: a plain {@link MethodInterceptor}
  * (see BOOT4-NOTES for why not an {@code @Aspect}). A refused call never reaches the method; a
@@ -32,11 +30,9 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
-                : invocation.getMethod().getDeclaringClass();
-        GuardedMethod method = methods.methodFor(invocation.getMethod(), targetClass);
+        GuardedMethod method = methods.methodFor(invocation);
         CircuitBreaker breaker = method.breaker();
-        boolean async = CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType());
+        boolean async = method.async();
         if (!breaker.tryAcquirePermission()) {
             method.calls().record(Outcome.NOT_PERMITTED);
             return fallbackOrFail(method, invocation, breaker.refusal(), async);
@@ -80,9 +76,7 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
 
     private Object failed(GuardedMethod method, MethodInvocation invocation, long took, Throwable failure, boolean async)
             throws Throwable {
-        CircuitBreaker breaker = method.breaker();
-        breaker.onError(took, failure);
-        if (!breaker.config().recordFailure().test(failure)) {
+        if (!method.breaker().onError(took, failure)) {
             // A permanent failure is the caller's: no fallback hides it.
             return fail(failure, async);
         }

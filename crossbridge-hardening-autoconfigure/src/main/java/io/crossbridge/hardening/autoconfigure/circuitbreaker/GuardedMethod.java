@@ -11,6 +11,8 @@ import java.lang.reflect.Method;
  * @param fallback              the fallback method, or {@code null}
  * @param fallbackTakesFailure  whether the fallback's last parameter is the failure
  * @param calls                 its breaker's call counters
+ * @param async                 whether the method returns a {@code CompletionStage}
  */
-record GuardedMethod(CircuitBreaker breaker, Method fallback, boolean fallbackTakesFailure, BreakerCalls calls) {
+record GuardedMethod(CircuitBreaker breaker, Method fallback, boolean fallbackTakesFailure, BreakerCalls calls,
+        boolean async) {
 }

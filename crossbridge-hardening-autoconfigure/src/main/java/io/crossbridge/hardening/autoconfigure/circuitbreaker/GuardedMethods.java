@@ -7,9 +7,11 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
@@ -35,9 +37,12 @@ final class GuardedMethods {
         return methods.get(method, targetClass);
     }
 
+    GuardedMethod methodFor(MethodInvocation invocation) {
+        return methods.get(invocation);
+    }
+
     static CircuitBreaker annotationOf(Method method, Class<?> targetClass) {
-        CircuitBreaker annotation = AnnotatedElementUtils.findMergedAnnotation(method, CircuitBreaker.class);
-        return annotation != null ? annotation : AnnotatedElementUtils.findMergedAnnotation(targetClass, CircuitBreaker.class);
+        return MethodSettings.annotationOf(method, targetClass, CircuitBreaker.class);
     }
 
     private GuardedMethod resolve(Method method, Class<?> targetClass) {
@@ -54,12 +59,14 @@ final class GuardedMethods {
                 .orElseThrow(() -> new IllegalStateException(where + " names circuit breaker '" + annotation.name()
                         + "', which does not exist; configured: " + breakers.names()));
         BreakerCalls counters = calls.getIfAvailable(() -> name -> BreakerCalls.NONE).forBreaker(breaker.name());
+        boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         if (annotation.fallback().isEmpty()) {
-            return new GuardedMethod(breaker, null, false, counters);
+            return new GuardedMethod(breaker, null, false, counters, async);
         }
         Method fallback = fallback(where, method, targetClass, annotation.fallback());
         ReflectionUtils.makeAccessible(fallback);
-        return new GuardedMethod(breaker, fallback, fallback.getParameterCount() > method.getParameterCount(), counters);
+        return new GuardedMethod(breaker, fallback, fallback.getParameterCount() > method.getParameterCount(), counters,
+                async);
     }
 
     /**

@@ -15,7 +15,6 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.expression.EvaluationContext;
 
@@ -58,9 +57,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         Method method = invocation.getMethod();
-        Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
-                : method.getDeclaringClass();
-        RateLimitedSpec spec = specs.specFor(method, targetClass);
+        RateLimitedSpec spec = specs.specFor(invocation);
         EvaluationContext context = spec.contextFor(invocation.getArguments());
         RateLimit limit = spec.limitFor(context);
         RateLimitObserver.Call observed = observer().start(spec.name(), limit.name());

@@ -6,10 +6,11 @@ import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.lang.reflect.Method;
 
+import org.aopalliance.intercept.MethodInvocation;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
@@ -41,9 +42,12 @@ final class RateLimitedSpecs {
         return specs.get(method, targetClass);
     }
 
+    RateLimitedSpec specFor(MethodInvocation invocation) {
+        return specs.get(invocation);
+    }
+
     static RateLimited annotationOf(Method method, Class<?> targetClass) {
-        RateLimited annotation = AnnotatedElementUtils.findMergedAnnotation(method, RateLimited.class);
-        return annotation != null ? annotation : AnnotatedElementUtils.findMergedAnnotation(targetClass, RateLimited.class);
+        return MethodSettings.annotationOf(method, targetClass, RateLimited.class);
     }
 
     private RateLimitedSpec resolve(Method method, Class<?> targetClass) {

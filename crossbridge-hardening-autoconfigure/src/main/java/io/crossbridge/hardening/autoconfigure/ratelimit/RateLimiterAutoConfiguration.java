@@ -1,7 +1,9 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
+import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
+import io.crossbridge.hardening.autoconfigure.AnnotationAdvisingPostProcessor;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisStoreConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
@@ -88,10 +90,11 @@ public final class RateLimiterAutoConfiguration {
 
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-    static RateLimitedPostProcessor rateLimitedPostProcessor(Environment environment, RateLimitedSpecs specs,
+    static AnnotationAdvisingPostProcessor rateLimitedPostProcessor(Environment environment, RateLimitedSpecs specs,
             ObjectProvider<RateLimiter> limiter, ObjectProvider<RateLimitKeyResolver> keyResolver,
             ObjectProvider<RateLimitObserver> observer) {
-        return new RateLimitedPostProcessor(new RateLimitedInterceptor(specs, limiter, keyResolver, observer),
+        return new AnnotationAdvisingPostProcessor(RateLimited.class,
+                new RateLimitedInterceptor(specs, limiter, keyResolver, observer),
                 AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.rate-limit.order", AdviceOrder.RATE_LIMIT));
     }
 

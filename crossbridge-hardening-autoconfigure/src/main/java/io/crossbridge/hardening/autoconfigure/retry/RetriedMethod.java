@@ -11,6 +11,8 @@ import io.crossbridge.hardening.retry.RetryPolicy;
  * @param policyName the named policy it started from
  * @param recorder   its meters
  * @param gaveUpLog  lets one "gave up" warning a second through for this method
+ * @param async      whether the method returns a {@code CompletionStage}, retried without blocking
  */
-record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder, LogThrottle gaveUpLog) {
+record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder, LogThrottle gaveUpLog,
+        boolean async) {
 }

@@ -50,7 +50,7 @@ public final class RetryAutoConfiguration {
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static RetryWithBackoffPostProcessor retryWithBackoffPostProcessor(Environment environment,
             RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer) {
-        return new RetryWithBackoffPostProcessor(policies, observer,
+        return RetryWithBackoffPostProcessor.create(policies, observer,
                 AdviceOrder.postProcessorOrder(environment, "crossbridge.hardening.retry.order", AdviceOrder.RETRY),
                 budget(environment));
     }

@@ -16,7 +16,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.ProxyMethodInvocation;
-import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
@@ -51,11 +50,9 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        Class<?> targetClass = invocation.getThis() != null ? AopUtils.getTargetClass(invocation.getThis())
-                : invocation.getMethod().getDeclaringClass();
-        RetriedMethod method = methods.methodFor(invocation.getMethod(), targetClass);
+        RetriedMethod method = methods.methodFor(invocation);
         ReplayableCall call = new ReplayableCall(invocation);
-        boolean async = CompletionStage.class.isAssignableFrom(invocation.getMethod().getReturnType());
+        boolean async = method.async();
         Attempts attempts = new Attempts(method, observer().start(method, !async));
         if (async) {
             return retryAsync(call, method, attempts);

@@ -9,10 +9,12 @@ import io.crossbridge.hardening.retry.RetryPolicy;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+
+import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.core.annotation.AnnotatedElementUtils;
 
 /**
  * The retry policy of each annotated method (the named policy with the annotation's inline
@@ -40,10 +42,12 @@ final class RetryWithBackoffPolicies {
         return methods.get(method, targetClass);
     }
 
+    RetriedMethod methodFor(MethodInvocation invocation) {
+        return methods.get(invocation);
+    }
+
     static RetryWithBackoff annotationOf(Method method, Class<?> targetClass) {
-        RetryWithBackoff annotation = AnnotatedElementUtils.findMergedAnnotation(method, RetryWithBackoff.class);
-        return annotation != null ? annotation
-                : AnnotatedElementUtils.findMergedAnnotation(targetClass, RetryWithBackoff.class);
+        return MethodSettings.annotationOf(method, targetClass, RetryWithBackoff.class);
     }
 
     private RetriedMethod resolve(Method method, Class<?> targetClass) {
@@ -68,7 +72,8 @@ final class RetryWithBackoffPolicies {
         }
         String methodName = targetClass.getSimpleName() + "." + method.getName();
         RetryRecorder recorder = recorders.getIfAvailable(() -> (n, p) -> RetryRecorder.NONE).forMethod(methodName, name);
-        return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)));
+        return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)),
+                CompletionStage.class.isAssignableFrom(method.getReturnType()));
     }
 
     private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {

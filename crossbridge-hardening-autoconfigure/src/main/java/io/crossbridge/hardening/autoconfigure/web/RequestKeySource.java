@@ -33,12 +33,16 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
      */
     static RequestKeySource parse(String property, String spec) {
         if (spec == null || spec.isBlank()) {
-            return new RequestKeySource("a principal or a client address",
-                    request -> principal(request) != null ? "principal:" + principal(request) : "ip:" + request.getRemoteAddr());
+            return new RequestKeySource("a principal or a client address", request -> {
+                String principal = principal(request);
+                return principal != null ? "principal:" + principal : "ip:" + request.getRemoteAddr();
+            });
         }
         if (spec.equals("principal")) {
-            return new RequestKeySource("an authenticated principal",
-                    request -> principal(request) != null ? "principal:" + principal(request) : null);
+            return new RequestKeySource("an authenticated principal", request -> {
+                String principal = principal(request);
+                return principal != null ? "principal:" + principal : null;
+            });
         }
         if (spec.equals("ip")) {
             return new RequestKeySource("a client address", request -> "ip:" + request.getRemoteAddr());

@@ -244,7 +244,7 @@ class RateLimitedTests {
 
     @Test
     void unknownLimitStopsStartupNamingBeanMethodAndName() {
-        this.contextRunner.withUserConfiguration(UnknownLimitConfiguration.class).run(context -> assertThat(context)
+        this.contextRunner.withBean("unknownLimit", UnknownLimit.class).run(context -> assertThat(context)
                 .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
                 .hasMessageContaining(UnknownLimit.class.getName() + ".query()")
                 .hasMessageContaining("names rate limit 'serch', which does not exist"));
@@ -252,13 +252,13 @@ class RateLimitedTests {
 
     @Test
     void keyExpressionThatDoesNotParseStopsStartup() {
-        this.contextRunner.withUserConfiguration(BadKeyConfiguration.class).run(context -> assertThat(context)
+        this.contextRunner.withBean("badKey", BadKey.class).run(context -> assertThat(context)
                 .hasFailed().getFailure().hasMessageContaining("has a key expression that does not parse: \"#user.\""));
     }
 
     @Test
     void tokensAboveTheCapacityStopStartup() {
-        this.contextRunner.withUserConfiguration(TooManyTokensConfiguration.class).run(context -> assertThat(context)
+        this.contextRunner.withBean("tooManyTokens", TooManyTokens.class).run(context -> assertThat(context)
                 .hasFailed().getFailure()
                 .hasMessageContaining("takes 3 tokens; it must take from 1 to the capacity of rate limit 'tiny' (2)"));
     }
@@ -333,33 +333,6 @@ class RateLimitedTests {
         @Bean
         Search search() {
             return new Search();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class UnknownLimitConfiguration {
-
-        @Bean
-        UnknownLimit unknownLimit() {
-            return new UnknownLimit();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class BadKeyConfiguration {
-
-        @Bean
-        BadKey badKey() {
-            return new BadKey();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class TooManyTokensConfiguration {
-
-        @Bean
-        TooManyTokens tooManyTokens() {
-            return new TooManyTokens();
         }
     }
 

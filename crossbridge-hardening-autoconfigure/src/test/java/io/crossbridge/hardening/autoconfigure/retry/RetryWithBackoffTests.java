@@ -120,7 +120,7 @@ class RetryWithBackoffTests {
 
     @Test
     void unknownPolicyStopsStartupNamingBeanMethodAndName() {
-        this.contextRunner.withUserConfiguration(TypoConfiguration.class).run(context -> assertThat(context).hasFailed()
+        this.contextRunner.withBean("typoProvider", TypoProvider.class).run(context -> assertThat(context).hasFailed()
                 .getFailure().hasMessageContaining("Bean 'typoProvider'")
                 .hasMessageContaining(TypoProvider.class.getName() + ".complete()")
                 .hasMessageContaining("names retry policy 'fsat', which does not exist"));
@@ -128,7 +128,7 @@ class RetryWithBackoffTests {
 
     @Test
     void badInlineDurationStopsStartup() {
-        this.contextRunner.withUserConfiguration(BadDurationConfiguration.class).run(context -> assertThat(context)
+        this.contextRunner.withBean("badDurationProvider", BadDurationProvider.class).run(context -> assertThat(context)
                 .hasFailed().getFailure()
                 .hasMessageContaining("has a bad setting: baseDelay must be a duration such as \"500ms\" or \"PT5S\", was \"soon\""));
     }
@@ -277,24 +277,6 @@ class RetryWithBackoffTests {
                 throw new IOException("flaky");
             }
             return "vector";
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class TypoConfiguration {
-
-        @Bean
-        TypoProvider typoProvider() {
-            return new TypoProvider();
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class BadDurationConfiguration {
-
-        @Bean
-        BadDurationProvider badDurationProvider() {
-            return new BadDurationProvider();
         }
     }
 

@@ -88,10 +88,7 @@ public final class RedisRateLimiter implements RateLimiter {
             count.rejected.increment();
             throw new MissingRateLimitKeyException(limit.name());
         }
-        if (tokens < 1 || tokens > limit.capacity()) {
-            throw new IllegalArgumentException("tokens must be from 1 to the capacity of limit '" + limit.name() + "' ("
-                    + limit.capacity() + "), was " + tokens);
-        }
+        limit.checkTokens(tokens);
         long interval = micros(limit);
         RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval);
         (decision.allowed() ? count.allowed : count.rejected).increment();
