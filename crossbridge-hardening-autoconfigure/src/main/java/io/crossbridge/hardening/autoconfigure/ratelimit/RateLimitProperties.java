@@ -147,10 +147,10 @@ public class RateLimitProperties {
     public static class Redis {
 
         /**
-         * Prefix of every bucket's Redis key; a key is {prefix}:{<limit>:<key>}, the braces a Redis
-         * Cluster hash tag.
+         * Prefix of every bucket's Redis key, which is prefix:limit:key. Redis keeps keys of up to 30
+         * characters in 32 bytes, so a short prefix saves memory per bucket.
          */
-        private String keyPrefix = "crossbridge:rl";
+        private String keyPrefix = "crossbridge";
 
         /**
          * What a request gets while Redis cannot answer within the timeout.

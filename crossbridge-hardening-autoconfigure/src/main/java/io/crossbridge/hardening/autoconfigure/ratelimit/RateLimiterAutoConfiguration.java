@@ -70,14 +70,14 @@ public final class RateLimiterAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "crossbridge.hardening.rate-limit.store", havingValue = "redis")
-    @ConditionalOnMissingClass("org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+    @ConditionalOnMissingClass("org.springframework.data.redis.connection.RedisConnectionFactory")
     static class MissingRedisConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
         RateLimiter rateLimiter() {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis",
-                    "Spring Data Redis with Lettuce is not on the class path: add org.springframework.boot:"
+                    "Spring Data Redis is not on the class path: add org.springframework.boot:"
                             + "spring-boot-starter-data-redis, or use 'memory'.");
         }
     }
@@ -111,7 +111,7 @@ public final class RateLimiterAutoConfiguration {
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "crossbridge.hardening.rate-limit.store", havingValue = "redis")
-    @ConditionalOnClass(name = "org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory")
+    @ConditionalOnClass(name = "org.springframework.data.redis.connection.RedisConnectionFactory")
     @Import(RedisStoreConfiguration.class)
     static class RedisConfiguration {
     }

@@ -1,25 +1,16 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * A Lua script run with {@code EVALSHA}, one round trip, and sent whole with {@code EVAL} once when
- * the server does not know it ({@code NOSCRIPT}: after a restart or a {@code SCRIPT FLUSH}). A
- * call waits at most until its deadline.
+ * A Lua script, run with {@code EVALSHA} (one round trip) and sent whole with {@code EVAL} once
+ * when the server does not know it ({@code NOSCRIPT}: after a restart or a {@code SCRIPT FLUSH}).
  */
 final class LuaScript {
 
@@ -27,9 +18,12 @@ final class LuaScript {
 
     private final String sha;
 
+    private final byte[] shaBytes;
+
     private LuaScript(byte[] source, String sha) {
         this.source = source;
         this.sha = sha;
+        this.shaBytes = sha.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
@@ -53,35 +47,17 @@ final class LuaScript {
         }
     }
 
-    /**
-     * Runs the script and returns its array reply.
-     *
-     * @param deadlineNanos the {@link System#nanoTime()} by which the answer must be there
-     * @throws TimeoutException when it is not
-     * @throws Exception        when Redis or the connection fails
-     */
-    List<Object> call(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[] key, long deadlineNanos, byte[]... args)
-            throws Exception {
-        byte[][] keys = { key };
-        try {
-            return await(redis.evalsha(sha, ScriptOutputType.MULTI, keys, args), deadlineNanos);
-        }
-        catch (ExecutionException ex) {
-            if (!(ex.getCause() instanceof RedisNoScriptException)) {
-                throw ex;
-            }
-            return await(redis.eval(source, ScriptOutputType.MULTI, keys, args), deadlineNanos);
-        }
+    byte[] source() {
+        return source;
     }
 
-    private static List<Object> await(RedisFuture<List<Object>> future, long deadlineNanos) throws Exception {
-        try {
-            return future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (TimeoutException ex) {
-            // Frees the command's slot; the answer, if it comes, is dropped.
-            future.cancel(true);
-            throw ex;
-        }
+    /** The SHA-1 in hex, as {@code EVALSHA} takes it. */
+    String sha() {
+        return sha;
+    }
+
+    /** {@link #sha()} as bytes, for drivers that send bytes. */
+    byte[] shaBytes() {
+        return shaBytes;
     }
 }

@@ -6,15 +6,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The Redis key of a bucket: {@code {prefix}:{<limit>:<key>}}. The braces are a Redis Cluster
- * hash tag, so a bucket's key always maps to one slot whatever the prefix.
+ * The Redis key of a bucket: {@code <prefix>:<limit>:<key>}.
  * <p>
  * The limit name and the key are encoded so that no key can reach outside its prefix or land in
- * another bucket: every byte outside {@code [A-Za-z0-9._-]} is percent-encoded (so {@code :},
- * {@code {}, {@code }}, {@code %}, newlines and non-ASCII never appear raw), which is one-to-one;
- * an encoding longer than 128 characters is replaced by {@code #} and the base64url SHA-256 of
- * the original, which cannot clash with a percent-encoding (that writes {@code #} as
- * {@code %23}) and keeps Redis memory bounded for huge keys.
+ * another bucket: every byte outside {@code [A-Za-z0-9._-]} is percent-encoded (so {@code {},
+ * {@code }}, {@code %}, newlines and non-ASCII never appear raw), which is one-to-one. A key may
+ * keep its {@code :} (IPv6 addresses, {@code tenant:user}); a limit name may not, so the first
+ * {@code :} after the prefix always ends the limit name. An encoding longer than 128 characters
+ * is replaced by {@code #} and the base64url SHA-256 of the original, which cannot clash with a
+ * percent-encoding (that writes {@code #} as {@code %23}) and keeps Redis memory bounded for huge
+ * keys.
+ * <p>
+ * There is no hash tag: a bucket is one key, so it lives in one Redis Cluster slot anyway, and
+ * without braces the buckets spread over every slot. Short names matter: Redis stores keys of up
+ * to 30 characters in 32 bytes, longer ones in 48 or more, and the key name is most of what a
+ * bucket costs.
  */
 final class RedisKeys {
 
@@ -25,8 +31,8 @@ final class RedisKeys {
     private final String prefix;
 
     /**
-     * @throws IllegalArgumentException when the prefix is blank or holds a brace, which would
-     *                                  break the hash tag
+     * @throws IllegalArgumentException when the prefix is blank or holds a brace: a hash tag in it
+     *                                  would put every bucket in one Redis Cluster slot
      */
     RedisKeys(String prefix) {
         if (prefix == null || prefix.isBlank() || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
@@ -35,22 +41,30 @@ final class RedisKeys {
         this.prefix = prefix;
     }
 
-    String prefix() {
-        return prefix;
-    }
-
     /** The key of the bucket of {@code key} under the limit named {@code limit}. */
     String bucket(String limit, String key) {
-        return prefix + ":{" + encode(limit) + ":" + encode(key) + "}";
+        return prefix + ":" + encode(limit, false) + ":" + encode(key, true);
     }
 
-    static String encode(String value) {
+    /** The pattern that {@code SCAN MATCH} finds every bucket under this prefix with. */
+    String pattern() {
+        StringBuilder pattern = new StringBuilder(prefix.length() + 2);
+        for (char c : prefix.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                pattern.append('\\');
+            }
+            pattern.append(c);
+        }
+        return pattern.append(":*").toString();
+    }
+
+    static String encode(String value, boolean keepColon) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         StringBuilder encoded = new StringBuilder(bytes.length + 8);
         for (byte b : bytes) {
             int c = b & 0xff;
             if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-                    || c == '-') {
+                    || c == '-' || (c == ':' && keepColon)) {
                 encoded.append((char) c);
             }
             else {

@@ -7,7 +7,6 @@ import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiterStats;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisTemplate;
 import org.springframework.data.redis.core.ScanOptions;
 
 /**
@@ -31,20 +31,22 @@ import org.springframework.data.redis.core.ScanOptions;
  * Time in Redis is whole microseconds, so the time per token is rounded up to one: never more
  * than the limit, and a rate above one token per microsecond per key is refused.
  * <p>
- * A call waits for Redis at most {@code timeout}. While Redis cannot answer, calls get the
- * {@link OnFailure} answer: allowed (the provider's own limits still apply) or rejected. Bad
- * input is refused before Redis is asked, exactly as the in-memory store refuses it.
+ * It runs on Lettuce or Jedis, whichever Spring Data Redis connection factory it is given
+ * ({@link RedisDriver}). A call waits for Redis at most {@code timeout}. While Redis cannot
+ * answer, calls get the {@link OnFailure} answer: allowed (the provider's own limits still apply)
+ * or rejected. Bad input is refused before Redis is asked, exactly as the in-memory store
+ * refuses it.
  * <p>
  * {@link #stats()} counts this instance's decisions; the number of buckets lives in Redis and is
  * not tracked here (it reads as 0).
  */
 public final class RedisRateLimiter implements RateLimiter {
 
-    private final LettuceConnectionFactory connectionFactory;
+    private final RedisConnectionFactory connectionFactory;
+
+    private final RedisDriver driver;
 
     private final RedisKeys keys;
-
-    private final long timeoutNanos;
 
     private final OnFailure onFailure;
 
@@ -57,20 +59,17 @@ public final class RedisRateLimiter implements RateLimiter {
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
     /**
-     * The factory's shared native connection, kept: asking the factory per call takes its lock
-     * and allocates a wrapper. Lettuce reconnects the same connection after an outage; it is
-     * asked for again only after a failure, in case the factory replaced it.
+     * @throws IllegalArgumentException when the timeout is not positive, the prefix is not
+     *                                  usable, or the factory is of neither Lettuce nor Jedis
      */
-    private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
-
-    public RedisRateLimiter(LettuceConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
+    public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
             OnFailure onFailure) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
         this.connectionFactory = connectionFactory;
+        this.driver = RedisDriver.of(connectionFactory, timeout);
         this.keys = new RedisKeys(keyPrefix);
-        this.timeoutNanos = timeout.toNanos();
         this.onFailure = onFailure;
         this.acquireScript = LuaScript.load("acquire.lua");
         this.remainingScript = LuaScript.load("remaining.lua");
@@ -109,8 +108,7 @@ public final class RedisRateLimiter implements RateLimiter {
             throw new MissingRateLimitKeyException(limit.name());
         }
         try {
-            List<Object> reply = remainingScript.call(redis(), bytes(keys.bucket(limit.name(), key)),
-                    System.nanoTime() + timeoutNanos);
+            List<Object> reply = driver.run(remainingScript, bytes(keys.bucket(limit.name(), key)));
             failures.succeeded();
             long toFull = (Long) reply.get(0);
             return Math.max(0, limit.capacity() - (double) toFull / micros(limit));
@@ -134,19 +132,19 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public void resetAll() {
-        try (RedisConnection connection = connectionFactory.getConnection();
-                Cursor<byte[]> cursor = connection.keyCommands()
-                        .scan(ScanOptions.scanOptions().match(keys.prefix() + ":{*").count(1000).build())) {
+        // The template closes the cursor's connection once; Jedis breaks a connection closed twice.
+        RedisTemplate<byte[], byte[]> redis = new RedisTemplate<>();
+        redis.setConnectionFactory(connectionFactory);
+        redis.setEnableDefaultSerializer(false);
+        redis.afterPropertiesSet();
+        try (Cursor<byte[]> cursor = redis.scan(ScanOptions.scanOptions().match(keys.pattern()).count(1000).build())) {
             List<byte[]> batch = new ArrayList<>();
             while (cursor.hasNext()) {
                 batch.add(cursor.next());
-                if (batch.size() == 1000) {
-                    connection.keyCommands().del(batch.toArray(byte[][]::new));
+                if (batch.size() == 1000 || !cursor.hasNext()) {
+                    redis.delete(batch);
                     batch.clear();
                 }
-            }
-            if (!batch.isEmpty()) {
-                connection.keyCommands().del(batch.toArray(byte[][]::new));
             }
         }
     }
@@ -167,9 +165,9 @@ public final class RedisRateLimiter implements RateLimiter {
     /** Whether Redis answers a {@code PING} within the timeout. */
     public boolean ping() {
         try {
-            String pong = redis().ping().get(timeoutNanos, TimeUnit.NANOSECONDS);
+            boolean pong = driver.ping();
             failures.succeeded();
-            return "PONG".equals(pong);
+            return pong;
         }
         catch (Exception ex) {
             return false;
@@ -178,8 +176,8 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval) {
         try {
-            List<Object> reply = acquireScript.call(redis(), bytes(keys.bucket(limit.name(), key)),
-                    System.nanoTime() + timeoutNanos, number(interval), number(limit.capacity()), number(tokens));
+            List<Object> reply = driver.run(acquireScript, bytes(keys.bucket(limit.name(), key)), number(interval),
+                    number(limit.capacity()), number(tokens));
             failures.succeeded();
             boolean allowed = (Long) reply.get(0) == 1;
             long toFull = (Long) reply.get(1);
@@ -213,23 +211,8 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     private void failed(Exception failure) {
-        commands = null;
+        driver.failed();
         failures.failed(failure);
-    }
-
-    /** The factory's shared connection: thread-safe, multiplexed, reconnected by Lettuce. */
-    private RedisClusterAsyncCommands<byte[], byte[]> redis() {
-        RedisClusterAsyncCommands<byte[], byte[]> current = commands;
-        if (current == null) {
-            try (RedisConnection connection = connectionFactory.getConnection()) {
-                @SuppressWarnings("unchecked")
-                RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection
-                        .getNativeConnection();
-                current = shared;
-                commands = shared;
-            }
-        }
-        return current;
     }
 
     private Counters counters(RateLimit limit) {

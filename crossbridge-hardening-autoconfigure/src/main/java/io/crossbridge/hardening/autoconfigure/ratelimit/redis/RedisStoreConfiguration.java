@@ -16,7 +16,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
  * The Redis store's beans: the limiter, a {@code rateLimitStore} health check that says when Redis
@@ -35,11 +34,6 @@ public class RedisStoreConfiguration {
                     "There is no RedisConnectionFactory: configure spring.data.redis.* (host, port or url) so that "
                             + "Spring Boot creates one, or declare one.");
         }
-        if (!(factory instanceof LettuceConnectionFactory lettuce)) {
-            throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis",
-                    "The Redis store needs a Lettuce connection factory (Spring Boot's default), not "
-                            + factory.getClass().getName() + ".");
-        }
         RateLimitProperties.Redis redis = properties.getRedis();
         Duration timeout = redis.getTimeout();
         if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(10)) > 0) {
@@ -49,9 +43,14 @@ public class RedisStoreConfiguration {
         String prefix = redis.getKeyPrefix();
         if (prefix == null || prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.redis.key-prefix", prefix,
-                    "It must not be blank or hold '{' or '}', which would break the Redis Cluster hash tag.");
+                    "It must not be blank or hold '{' or '}': a hash tag would put every bucket in one Redis Cluster slot.");
         }
-        return new RedisRateLimiter(lettuce, prefix, timeout, redis.getOnFailure());
+        try {
+            return new RedisRateLimiter(factory, prefix, timeout, redis.getOnFailure());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis", ex.getMessage() + ".");
+        }
     }
 
     @Bean

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,9 @@ final class RedisProcess implements AutoCloseable {
     }
 
     void startAgain() throws IOException {
-        process = new ProcessBuilder(executable, "--port", Integer.toString(port), "--save", "", "--appendonly", "no")
+        // DEBUG allowed from this machine only, to freeze the server (see freeze).
+        process = new ProcessBuilder(executable, "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
+                "--enable-debug-command", "local")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         await().atMost(Duration.ofSeconds(20)).until(this::listening);
     }
@@ -54,6 +57,17 @@ final class RedisProcess implements AutoCloseable {
             process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> !listening());
+    }
+
+    /**
+     * Makes the server answer nothing for the duration, as a Redis busy with a slow command does:
+     * a {@code DEBUG SLEEP} sent on a connection of its own, which the caller closes.
+     */
+    Socket freeze(Duration duration) throws IOException {
+        Socket socket = new Socket("localhost", port);
+        socket.getOutputStream().write(("DEBUG SLEEP " + duration.toSeconds() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
     }
 
     @Override

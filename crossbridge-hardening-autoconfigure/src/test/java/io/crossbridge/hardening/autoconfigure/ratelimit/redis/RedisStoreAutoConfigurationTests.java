@@ -6,9 +6,11 @@ import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.net.URI;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,6 +52,25 @@ class RedisStoreAutoConfigurationTests {
     }
 
     @Test
+    void storeRedisRunsOnJedisWhenTheApplicationChoseJedisWithoutLettuceOnTheClassPath() {
+        URI redis = RedisTestServer.uri();
+        this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce"))
+                .withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                        "crossbridge.hardening.rate-limit.redis.key-prefix=test-autoconfig-jedis",
+                        "spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort())
+                .run(context -> {
+                    assertThat(context.getBean(RedisConnectionFactory.class)).isInstanceOf(JedisConnectionFactory.class);
+                    RateLimiter limiter = context.getBean(RateLimiter.class);
+                    RateLimit once = RateLimit.of("once", 1, Duration.ofHours(1));
+                    assertThat(limiter.tryAcquire("alice", once)).isTrue();
+                    assertThat(limiter.tryAcquire("alice", once)).isFalse();
+                    assertThat(context.getBean(HealthRegistry.class).run("rateLimitStore").status())
+                            .isEqualTo(HealthStatus.HEALTHY);
+                    limiter.resetAll();
+                });
+    }
+
+    @Test
     void unreachableRedisStartsAndReportsTheStoreUnhealthy() throws Exception {
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
                 "crossbridge.hardening.health.failure-threshold=1", "spring.data.redis.host=localhost",
@@ -64,8 +87,8 @@ class RedisStoreAutoConfigurationTests {
                 .withClassLoader(new FilteredClassLoader("org.springframework.data.redis"))
                 .withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageContaining(
-                        "Invalid value for 'crossbridge.hardening.rate-limit.store': redis. Spring Data Redis with Lettuce "
-                                + "is not on the class path: add org.springframework.boot:spring-boot-starter-data-redis"));
+                        "Invalid value for 'crossbridge.hardening.rate-limit.store': redis. Spring Data Redis is not on "
+                                + "the class path: add org.springframework.boot:spring-boot-starter-data-redis"));
     }
 
     @Test

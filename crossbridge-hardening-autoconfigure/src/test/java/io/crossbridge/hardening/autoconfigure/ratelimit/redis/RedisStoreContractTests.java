@@ -8,37 +8,64 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 /**
- * The store contract, against a real Redis. Each test gets its own key prefix.
+ * The store contract, against a real Redis, on each client library. Each test gets its own key
+ * prefix.
  */
-class RedisStoreContractTests extends RateLimiterContract {
+class RedisStoreContractTests {
 
-    private LettuceConnectionFactory connectionFactory;
+    @Nested
+    class OnLettuce extends OnRedis {
 
-    private RedisRateLimiter limiter;
-
-    @BeforeEach
-    void connect() {
-        connectionFactory = RedisTestServer.connectionFactory();
-        limiter = new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(), Duration.ofSeconds(2),
-                OnFailure.DENY);
-    }
-
-    @AfterEach
-    void disconnect() {
-        if (limiter != null) {
-            limiter.resetAll();
-        }
-        if (connectionFactory != null) {
-            connectionFactory.destroy();
+        OnLettuce() {
+            super(ClientLibrary.LETTUCE);
         }
     }
 
-    @Override
-    RateLimiter limiter() {
-        return limiter;
+    @Nested
+    class OnJedis extends OnRedis {
+
+        OnJedis() {
+            super(ClientLibrary.JEDIS);
+        }
+    }
+
+    abstract static class OnRedis extends RateLimiterContract {
+
+        private final ClientLibrary library;
+
+        private RedisConnectionFactory connectionFactory;
+
+        private RedisRateLimiter limiter;
+
+        OnRedis(ClientLibrary library) {
+            this.library = library;
+        }
+
+        @BeforeEach
+        void connect() {
+            connectionFactory = RedisTestServer.connectionFactory(library);
+            limiter = new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(), Duration.ofSeconds(2),
+                    OnFailure.DENY);
+        }
+
+        @AfterEach
+        void disconnect() {
+            if (limiter != null) {
+                limiter.resetAll();
+            }
+            if (connectionFactory != null) {
+                ClientLibrary.destroy(connectionFactory);
+            }
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return limiter;
+        }
     }
 }

@@ -4,20 +4,23 @@ import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFa
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The Redis store while Redis cannot answer: a port where nothing listens, and a server this
- * test stops and starts again. Every call answers within the timeout plus a margin, as
- * {@code on-failure} says, and a server that is back is used again without a restart.
+ * The Redis store, on each client library, while Redis cannot answer: a port where nothing
+ * listens, a server this test stops and starts again, and one frozen by a slow command. Every
+ * call answers within the timeout plus a margin, as {@code on-failure} says, and a server that
+ * is back is used again without a restart.
  */
 class RedisStoreFailureTests {
 
@@ -28,9 +31,10 @@ class RedisStoreFailureTests {
 
     private static final RateLimit LIMIT = RateLimit.of("search", 2, Duration.ofHours(1));
 
-    @Test
-    void nothingListeningGivesTheOnFailureAnswerAtOnce() throws Exception {
-        LettuceConnectionFactory factory = RedisTestServer.connectionFactory("localhost", RedisProcess.freePort());
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void nothingListeningGivesTheOnFailureAnswerAtOnce(ClientLibrary library) throws Exception {
+        RedisConnectionFactory factory = library.connect("localhost", RedisProcess.freePort());
         try {
             RedisRateLimiter allowing = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.ALLOW);
             RedisRateLimiter denying = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
@@ -45,14 +49,15 @@ class RedisStoreFailureTests {
             assertThat(denying.ping()).isFalse();
         }
         finally {
-            factory.destroy();
+            ClientLibrary.destroy(factory);
         }
     }
 
-    @Test
-    void outageThenRecoveryWithoutARestart() throws Exception {
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void outageThenRecoveryWithoutARestart(ClientLibrary library) throws Exception {
         try (RedisProcess redis = RedisProcess.start()) {
-            LettuceConnectionFactory factory = RedisTestServer.connectionFactory("localhost", redis.port());
+            RedisConnectionFactory factory = library.connect("localhost", redis.port());
             try {
                 RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
                 assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
@@ -75,7 +80,39 @@ class RedisStoreFailureTests {
                 assertThat(limiter.ping()).isTrue();
             }
             finally {
-                factory.destroy();
+                ClientLibrary.destroy(factory);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void frozenRedisGivesTheOnFailureAnswerWithinTheTimeout(ClientLibrary library) throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            RedisConnectionFactory factory = library.connect("localhost", redis.port());
+            try {
+                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+                assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
+
+                // Three seconds: longer than any driver's own default timeout would let a call wait.
+                try (Socket frozen = redis.freeze(Duration.ofSeconds(3))) {
+                    // Calls Redis answered before it read the DEBUG SLEEP are real decisions.
+                    for (int i = 0; i < 10_000 && limiter.storeErrors() == 0; i++) {
+                        timed(() -> limiter.acquire("during", LIMIT, 1));
+                    }
+                    assertThat(limiter.storeErrors()).isPositive();
+                    assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
+                }
+
+                // Polled with PING: a decision that timed out may still take its token once Redis
+                // wakes up and runs the command it was sent.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(limiter::ping);
+                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+                assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
+            }
+            finally {
+                ClientLibrary.destroy(factory);
             }
         }
     }

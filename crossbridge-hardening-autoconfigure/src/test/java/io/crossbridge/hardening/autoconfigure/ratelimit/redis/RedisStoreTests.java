@@ -18,33 +18,40 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 /**
- * The Redis store against a real server: the same decisions as the in-memory store, one shared
- * limit across instances, expiry, and the key layout.
+ * The Redis store against a real server, on each client library: the same decisions as the
+ * in-memory store, one shared limit across instances (one on Lettuce, one on Jedis), expiry, and
+ * the key layout.
  */
 class RedisStoreTests {
 
     private final String prefix = "test-" + UUID.randomUUID();
 
-    private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+    private final List<RedisConnectionFactory> factories = new ArrayList<>();
 
     @AfterEach
     void disconnect() {
         if (!factories.isEmpty()) {
             new RedisRateLimiter(factories.get(0), prefix, Duration.ofSeconds(2), OnFailure.DENY).resetAll();
         }
-        factories.forEach(LettuceConnectionFactory::destroy);
+        factories.forEach(ClientLibrary::destroy);
     }
 
-    @Test
-    void decidesExactlyAsTheInMemoryStoreDecisionByDecision() {
-        RedisRateLimiter redis = limiter();
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void decidesExactlyAsTheInMemoryStoreDecisionByDecision(ClientLibrary library) {
+        RedisRateLimiter redis = limiter(library);
         InMemoryRateLimiter memory = InMemoryRateLimiter.builder().ticker(() -> 0L).build();
         RateLimit limit = RateLimit.of("search", 10, Duration.ofHours(1));
         Random random = new Random(42);
@@ -64,8 +71,8 @@ class RedisStoreTests {
 
     @Test
     void twoInstancesOnOneRedisAdmitExactlyTheCapacityTogetherUnderConcurrentLoad() throws Exception {
-        RedisRateLimiter first = limiter();
-        RedisRateLimiter second = limiter();
+        RedisRateLimiter first = limiter(ClientLibrary.LETTUCE);
+        RedisRateLimiter second = limiter(ClientLibrary.JEDIS);
         RateLimit limit = RateLimit.of("shared", 300, Duration.ofHours(1));
         ExecutorService threads = Executors.newFixedThreadPool(4);
         CountDownLatch start = new CountDownLatch(1);
@@ -97,31 +104,62 @@ class RedisStoreTests {
     }
 
     @Test
-    void bucketIsOneKeyInsideItsHashTagThatExpiresWhenFull() {
-        RedisRateLimiter limiter = limiter();
+    void bucketIsOneKeyThatExpiresWhenFull() {
+        RedisRateLimiter limiter = limiter(ClientLibrary.LETTUCE);
         RateLimit limit = RateLimit.of("per-second", 10, Duration.ofSeconds(1));
 
         RateLimitDecision decision = limiter.acquire("a:{b}", limit, 4);
 
         assertThat(decision.allowed()).isTrue();
         try (RedisConnection connection = factories.get(0).getConnection()) {
-            byte[] key = (prefix + ":{per-second:a%3A%7Bb%7D}").getBytes();
+            byte[] key = (prefix + ":per-second:a:%7Bb%7D").getBytes();
             assertThat(connection.keyCommands().exists(key)).isTrue();
             assertThat(connection.keyCommands().pTtl(key)).isBetween(1L, 400L);
         }
     }
 
     @Test
-    void keysAreEncodedOneToOneAndHugeOnesHashed() {
-        assertThat(RedisKeys.encode("alice")).isEqualTo("alice");
-        assertThat(RedisKeys.encode("a:b{c}")).isEqualTo("a%3Ab%7Bc%7D");
-        assertThat(RedisKeys.encode("ключ")).isEqualTo("%D0%BA%D0%BB%D1%8E%D1%87");
-        assertThat(RedisKeys.encode("x".repeat(500))).startsWith("#").hasSize(44);
-        assertThat(new RedisKeys("crossbridge:rl").bucket("search", "a:b")).isEqualTo("crossbridge:rl:{search:a%3Ab}");
+    void resetAllDeletesOnlyItsOwnPrefixWhateverCharactersItHolds() {
+        RedisConnectionFactory factory = RedisTestServer.connectionFactory(ClientLibrary.LETTUCE);
+        factories.add(factory);
+        RedisRateLimiter glob = new RedisRateLimiter(factory, prefix + "*", Duration.ofSeconds(2), OnFailure.DENY);
+        RedisRateLimiter other = limiter(ClientLibrary.LETTUCE);
+        RateLimit once = RateLimit.of("once", 1, Duration.ofHours(1));
+        assertThat(glob.tryAcquire("a", once)).isTrue();
+        assertThat(other.tryAcquire("a", once)).isTrue();
+
+        glob.resetAll();
+
+        assertThat(glob.tryAcquire("a", once)).isTrue();
+        assertThat(other.tryAcquire("a", once)).isFalse();
+        glob.resetAll();
     }
 
-    private RedisRateLimiter limiter() {
-        LettuceConnectionFactory factory = RedisTestServer.connectionFactory();
+    @Test
+    void jedisForRedisClusterIsRefusedSayingToUseLettuce() {
+        JedisConnectionFactory cluster = new JedisConnectionFactory(new RedisClusterConfiguration(List.of("localhost:7000")));
+
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new RedisRateLimiter(cluster, prefix, Duration.ofSeconds(2), OnFailure.DENY))
+                .withMessageContaining("needs Lettuce (Spring Boot's default) for Redis Cluster");
+    }
+
+    @Test
+    void keysAreEncodedOneToOneAndHugeOnesHashed() {
+        assertThat(RedisKeys.encode("alice", true)).isEqualTo("alice");
+        assertThat(RedisKeys.encode("a:b{c}", true)).isEqualTo("a:b%7Bc%7D");
+        assertThat(RedisKeys.encode("a:b{c}", false)).isEqualTo("a%3Ab%7Bc%7D");
+        assertThat(RedisKeys.encode("ключ", true)).isEqualTo("%D0%BA%D0%BB%D1%8E%D1%87");
+        assertThat(RedisKeys.encode("x".repeat(500), true)).startsWith("#").hasSize(44);
+        RedisKeys keys = new RedisKeys("crossbridge");
+        assertThat(keys.bucket("search", "2001:db8::1")).isEqualTo("crossbridge:search:2001:db8::1");
+        assertThat(keys.bucket("search:x", "a")).isEqualTo("crossbridge:search%3Ax:a");
+        assertThat(keys.bucket("search", "x:a")).isNotEqualTo(keys.bucket("search:x", "a"));
+        assertThat(new RedisKeys("app*[1]?\\").pattern()).isEqualTo("app\\*\\[1\\]\\?\\\\:*");
+    }
+
+    private RedisRateLimiter limiter(ClientLibrary library) {
+        RedisConnectionFactory factory = RedisTestServer.connectionFactory(library);
         factories.add(factory);
         return new RedisRateLimiter(factory, prefix, Duration.ofSeconds(2), OnFailure.DENY);
     }

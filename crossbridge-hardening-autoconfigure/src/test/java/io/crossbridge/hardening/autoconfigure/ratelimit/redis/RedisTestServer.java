@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -43,6 +44,12 @@ final class RedisTestServer {
     static LettuceConnectionFactory connectionFactory() {
         URI server = uri();
         return connectionFactory(server.getHost(), server.getPort() == -1 ? 6379 : server.getPort());
+    }
+
+    /** A started connection factory of the library to the test server; see {@link ClientLibrary#destroy}. */
+    static RedisConnectionFactory connectionFactory(ClientLibrary library) {
+        URI server = uri();
+        return library.connect(server.getHost(), server.getPort() == -1 ? 6379 : server.getPort());
     }
 
     static LettuceConnectionFactory connectionFactory(String host, int port) {

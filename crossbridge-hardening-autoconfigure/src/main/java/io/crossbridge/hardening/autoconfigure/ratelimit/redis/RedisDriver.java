@@ -1,0 +1,43 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
+
+/**
+ * The part of the store that talks to Redis, through whichever Spring Data Redis driver the
+ * application has. Every call waits at most the store's timeout, and throws when Redis does not
+ * answer in it.
+ */
+interface RedisDriver {
+
+    /** Runs the script on one key and returns its array reply. */
+    List<Object> run(LuaScript script, byte[] key, byte[]... args) throws Exception;
+
+    /** Whether Redis answers a {@code PING}. */
+    boolean ping() throws Exception;
+
+    /** Drops whatever connection the driver keeps, after a call failed. */
+    void failed();
+
+    /**
+     * The driver for the factory's client library.
+     *
+     * @throws IllegalArgumentException for a factory of neither Lettuce nor Jedis, or a Jedis one
+     *                                  for Redis Cluster
+     */
+    static RedisDriver of(RedisConnectionFactory factory, Duration timeout) {
+        ClassLoader classLoader = RedisDriver.class.getClassLoader();
+        // Each check touches a driver's classes only when that driver is on the class path.
+        if (ClassUtils.isPresent("io.lettuce.core.RedisClient", classLoader) && LettuceDriver.supports(factory)) {
+            return new LettuceDriver(factory, timeout);
+        }
+        if (ClassUtils.isPresent("redis.clients.jedis.Jedis", classLoader) && JedisDriver.supports(factory)) {
+            return new JedisDriver(factory, timeout);
+        }
+        throw new IllegalArgumentException("The Redis store runs on a Lettuce connection factory (Spring Boot's "
+                + "default) or a Jedis one, not " + factory.getClass().getName());
+    }
+}
