@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -39,8 +40,19 @@ final class JedisDriver implements RedisDriver {
             logger.warn("The Jedis connection factory has no pool, so every rate-limit decision opens a new "
                     + "connection to Redis; leave spring.data.redis.jedis.pool.enabled on");
         }
+        else if (waitsLongerForAConnection(jedis.getPoolConfig(), timeout)) {
+            logger.warn("A rate-limit decision on Jedis first waits for a free pooled connection, for up to "
+                    + "spring.data.redis.jedis.pool.max-wait (" + jedis.getPoolConfig().getMaxWaitDuration()
+                    + ", negative is forever), which is longer than the store's timeout (" + timeout + "); set "
+                    + "max-wait to at most the timeout, and max-active to the threads that decide at once");
+        }
         this.factory = factory;
         this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
+    }
+
+    private static boolean waitsLongerForAConnection(GenericObjectPoolConfig<?> pool, Duration timeout) {
+        Duration wait = pool.getMaxWaitDuration();
+        return pool.getBlockWhenExhausted() && (wait.isNegative() || wait.compareTo(timeout) > 0);
     }
 
     static boolean supports(RedisConnectionFactory factory) {

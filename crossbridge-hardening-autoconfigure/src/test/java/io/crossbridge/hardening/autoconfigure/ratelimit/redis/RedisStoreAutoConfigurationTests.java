@@ -54,10 +54,20 @@ class RedisStoreAutoConfigurationTests {
     @Test
     void storeRedisRunsOnJedisWhenTheApplicationChoseJedisWithoutLettuceOnTheClassPath() {
         URI redis = RedisTestServer.uri();
-        this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce"))
-                .withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
-                        "crossbridge.hardening.rate-limit.redis.key-prefix=test-autoconfig-jedis",
-                        "spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort())
+        assertDecidesOnJedis(this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce"))
+                .withPropertyValues("spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort()));
+    }
+
+    @Test
+    void storeRedisRunsOnJedisWhenTheApplicationChoseItByClientType() {
+        URI redis = RedisTestServer.uri();
+        assertDecidesOnJedis(this.contextRunner.withPropertyValues("spring.data.redis.client-type=jedis",
+                "spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort()));
+    }
+
+    private static void assertDecidesOnJedis(ApplicationContextRunner contextRunner) {
+        contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.key-prefix=test-autoconfig-jedis")
                 .run(context -> {
                     assertThat(context.getBean(RedisConnectionFactory.class)).isInstanceOf(JedisConnectionFactory.class);
                     RateLimiter limiter = context.getBean(RateLimiter.class);

@@ -16,14 +16,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -142,6 +148,26 @@ class RedisStoreTests {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new RedisRateLimiter(cluster, prefix, Duration.ofSeconds(2), OnFailure.DENY))
                 .withMessageContaining("needs Lettuce (Spring Boot's default) for Redis Cluster");
+    }
+
+    @Test
+    @ExtendWith(OutputCaptureExtension.class)
+    void jedisPoolThatCanMakeADecisionWaitLongerThanTheTimeoutIsReportedAtStartup(CapturedOutput output) {
+        GenericObjectPoolConfig<Object> unbounded = new GenericObjectPoolConfig<>();
+        unbounded.setMaxWait(Duration.ofMillis(-1));
+        GenericObjectPoolConfig<Object> bounded = new GenericObjectPoolConfig<>();
+        bounded.setMaxWait(Duration.ofMillis(50));
+
+        new RedisRateLimiter(jedis(bounded), prefix, Duration.ofMillis(100), OnFailure.DENY);
+        assertThat(output).doesNotContain("max-wait");
+
+        new RedisRateLimiter(jedis(unbounded), prefix, Duration.ofMillis(100), OnFailure.DENY);
+        assertThat(output).contains("spring.data.redis.jedis.pool.max-wait (PT-0.001S, negative is forever)");
+    }
+
+    private static JedisConnectionFactory jedis(GenericObjectPoolConfig<Object> pool) {
+        return new JedisConnectionFactory(new RedisStandaloneConfiguration(),
+                JedisClientConfiguration.builder().usePooling().poolConfig(pool).build());
     }
 
     @Test
