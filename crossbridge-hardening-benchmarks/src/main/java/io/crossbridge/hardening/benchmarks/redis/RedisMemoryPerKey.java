@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.benchmarks.redis;
 
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimit;
@@ -15,7 +16,11 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.IntFunction;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -23,8 +28,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * Redis memory per active bucket: 10,000 keys of the built-in search limit (30 per 60 s), one call
  * each, then {@code MEMORY USAGE} of every bucket key, averaged, and the growth of
- * {@code used_memory}; the same for Bucket4j's Lettuce store. Keys look like real ones
- * ({@code user-1234}). Run: {@code java -cp benchmarks.jar
+ * {@code used_memory}; the same for Bucket4j's Lettuce store. crossbridge uses the default key
+ * prefix, with keys shaped like real ones: user ids ({@code user-1234}), IPv4 addresses and
+ * UUIDs. Run: {@code java -cp benchmarks.jar
  * io.crossbridge.hardening.benchmarks.redis.RedisMemoryPerKey} against an otherwise empty Redis.
  */
 public final class RedisMemoryPerKey {
@@ -47,13 +53,20 @@ public final class RedisMemoryPerKey {
                 StatefulRedisConnection<String, byte[]> b4jConnection = client
                         .connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE))) {
             RedisCommands<String, String> redis = admin.sync();
-            RedisRateLimiter crossbridge = new RedisRateLimiter(factory, "crossbridge:rl", Duration.ofSeconds(2),
-                    OnFailure.DENY);
-            long before = usedMemory(redis);
-            for (int i = 0; i < KEYS; i++) {
-                crossbridge.tryAcquire("user-" + i, SEARCH);
+            String prefix = new RateLimitProperties.Redis().getKeyPrefix();
+            RedisRateLimiter crossbridge = new RedisRateLimiter(factory, prefix, Duration.ofSeconds(2), OnFailure.DENY);
+            Map<String, IntFunction<String>> shapes = new LinkedHashMap<>();
+            shapes.put("user id", i -> "user-" + i);
+            shapes.put("IPv4 address", i -> "10.0." + (i / 256) + "." + (i % 256));
+            shapes.put("UUID", i -> new UUID(i, i * 31L).toString());
+            for (Map.Entry<String, IntFunction<String>> shape : shapes.entrySet()) {
+                long before = usedMemory(redis);
+                for (int i = 0; i < KEYS; i++) {
+                    crossbridge.tryAcquire(shape.getValue().apply(i), SEARCH);
+                }
+                report("crossbridge, " + shape.getKey(), redis, redis.keys(prefix + ":search:*"), before);
+                crossbridge.resetAll();
             }
-            report("crossbridge", redis, redis.keys("crossbridge:rl:*"), before);
 
             ProxyManager<String> bucket4j = Bucket4jLettuce.casBasedBuilder(b4jConnection)
                     .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofSeconds(60)))
@@ -61,12 +74,11 @@ public final class RedisMemoryPerKey {
             BucketConfiguration configuration = BucketConfiguration.builder()
                     .addLimit(limit -> limit.capacity(SEARCH.capacity()).refillGreedy(SEARCH.capacity(), SEARCH.window()))
                     .build();
-            before = usedMemory(redis);
+            long before = usedMemory(redis);
             for (int i = 0; i < KEYS; i++) {
                 bucket4j.builder().build("bucket4j:search:user-" + i, () -> configuration).tryConsume(1);
             }
             report("bucket4j", redis, redis.keys("bucket4j:search:*"), before);
-            crossbridge.resetAll();
             redis.keys("bucket4j:search:*").forEach(redis::del);
         }
         finally {
@@ -80,8 +92,8 @@ public final class RedisMemoryPerKey {
         for (String key : keys) {
             sum += redis.memoryUsage(key);
         }
-        System.out.printf("%s: %d keys, e.g. %s; MEMORY USAGE %.1f bytes per key; used_memory grew %.1f bytes per key%n",
-                store, keys.size(), keys.get(0), (double) sum / keys.size(),
+        System.out.printf("%s: %d keys, e.g. %s (%d chars); MEMORY USAGE %.1f bytes per key; used_memory grew %.1f bytes per key%n",
+                store, keys.size(), keys.get(0), keys.get(0).length(), (double) sum / keys.size(),
                 (double) (usedMemory(redis) - before) / keys.size());
     }
 
