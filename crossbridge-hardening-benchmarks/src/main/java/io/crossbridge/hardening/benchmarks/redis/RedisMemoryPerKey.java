@@ -92,7 +92,8 @@ public final class RedisMemoryPerKey {
         for (String key : keys) {
             sum += redis.memoryUsage(key);
         }
-        System.out.printf("%s: %d keys, e.g. %s (%d chars); MEMORY USAGE %.1f bytes per key; used_memory grew %.1f bytes per key%n",
+        System.out.printf("%s: %d keys, e.g. %s (%d chars); MEMORY USAGE %.1f bytes per key; "
+                + "used_memory grew %.1f bytes per key%n",
                 store, keys.size(), keys.get(0), keys.get(0).length(), (double) sum / keys.size(),
                 (double) (usedMemory(redis) - before) / keys.size());
     }

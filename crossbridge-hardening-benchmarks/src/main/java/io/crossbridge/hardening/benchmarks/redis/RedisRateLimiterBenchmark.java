@@ -142,7 +142,8 @@ public class RedisRateLimiterBenchmark {
     @Benchmark
     public Object lettuceAlone() throws Exception {
         byte[][] key = { bytes("bench:bench:" + key()) };
-        return bareConnection.async().evalsha(acquireSha, ScriptOutputType.MULTI, key, acquireArgs).get(2, TimeUnit.SECONDS);
+        return bareConnection.async().evalsha(acquireSha, ScriptOutputType.MULTI, key, acquireArgs)
+                .get(2, TimeUnit.SECONDS);
     }
 
     @Benchmark

@@ -43,7 +43,8 @@ public class RedisStoreConfiguration {
         String prefix = redis.getKeyPrefix();
         if (prefix == null || prefix.isBlank() || prefix.contains("{") || prefix.contains("}")) {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.redis.key-prefix", prefix,
-                    "It must not be blank or hold '{' or '}': a hash tag would put every bucket in one Redis Cluster slot.");
+                    "It must not be blank or hold '{' or '}': a hash tag would put every bucket in one "
+                            + "Redis Cluster slot.");
         }
         try {
             return new RedisRateLimiter(factory, prefix, timeout, redis.getOnFailure());

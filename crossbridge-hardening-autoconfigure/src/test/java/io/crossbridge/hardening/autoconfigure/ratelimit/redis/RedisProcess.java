@@ -65,7 +65,8 @@ final class RedisProcess implements AutoCloseable {
      */
     Socket freeze(Duration duration) throws IOException {
         Socket socket = new Socket("localhost", port);
-        socket.getOutputStream().write(("DEBUG SLEEP " + duration.toSeconds() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        String command = "DEBUG SLEEP " + duration.toSeconds() + "\r\n";
+        socket.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
         socket.getOutputStream().flush();
         return socket;
     }

@@ -54,8 +54,8 @@ class RedisStoreAutoConfigurationTests {
     @Test
     void storeRedisRunsOnJedisWhenTheApplicationChoseJedisWithoutLettuceOnTheClassPath() {
         URI redis = RedisTestServer.uri();
-        assertDecidesOnJedis(this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce"))
-                .withPropertyValues("spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort()));
+        assertDecidesOnJedis(this.contextRunner.withClassLoader(new FilteredClassLoader("io.lettuce")).withPropertyValues(
+                "spring.data.redis.host=" + redis.getHost(), "spring.data.redis.port=" + redis.getPort()));
     }
 
     @Test

@@ -143,7 +143,8 @@ class RedisStoreTests {
 
     @Test
     void jedisForRedisClusterIsRefusedSayingToUseLettuce() {
-        JedisConnectionFactory cluster = new JedisConnectionFactory(new RedisClusterConfiguration(List.of("localhost:7000")));
+        JedisConnectionFactory cluster = new JedisConnectionFactory(
+                new RedisClusterConfiguration(List.of("localhost:7000")));
 
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new RedisRateLimiter(cluster, prefix, Duration.ofSeconds(2), OnFailure.DENY))
