@@ -17,10 +17,9 @@ import java.util.Base64;
  * percent-encoding (that writes {@code #} as {@code %23}) and keeps Redis memory bounded for huge
  * keys.
  * <p>
- * There is no hash tag: a bucket is one key, so it lives in one Redis Cluster slot anyway, and
- * without braces the buckets spread over every slot. Short names matter: Redis stores keys of up
- * to 30 characters in 32 bytes, longer ones in 48 or more, and the key name is most of what a
- * bucket costs.
+ * There is no hash tag: a bucket is one key, so it lives in one Redis Cluster slot anyway. Short
+ * names matter: Redis stores keys of up to 30 characters in 32 bytes, longer ones in 48 or more,
+ * and the key name is most of what a bucket costs.
  */
 final class RedisKeys {
 
