@@ -1,7 +1,8 @@
 package io.crossbridge.hardening.autoconfigure.health;
 
-import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.autoconfigure.Http;
+import io.crossbridge.hardening.health.HealthCheck;
+import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
 
 import java.time.Duration;
@@ -23,12 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code /actuator/health} over real HTTP while a provider check goes down and comes back,
- * monitored every 50 ms. A threshold of 20 keeps DEGRADED for about a second before DOWN, long
- * enough for Awaitility, which polls instead of sleeping, to see it.
+ * {@code /actuator/health} over real HTTP while a provider check goes down and comes back. The
+ * test runs the monitoring rounds itself ({@link HealthRegistry#runAll()}); the scheduled ones are
+ * an hour apart, so no time has to pass and no round runs behind the test's back.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "crossbridge.hardening.health.interval=50ms", "crossbridge.hardening.health.failure-threshold=20",
+        "crossbridge.hardening.health.interval=1h", "crossbridge.hardening.health.failure-threshold=3",
         "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true" })
 class HealthEndpointTests {
 
@@ -38,59 +39,66 @@ class HealthEndpointTests {
     @Autowired
     private SwitchableCheck provider;
 
+    @Autowired
+    private HealthRegistry registry;
+
     private Http http;
 
     @BeforeEach
     void setUp() {
         http = new Http(port);
+        // The round monitoring runs as it starts, on its own thread.
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.lastResult("provider").isPresent()
+                && registry.lastResult("vectors").isPresent());
     }
 
     @AfterEach
     void recover() {
         provider.set(SwitchableCheck.State.UP);
-        await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health").status() == 200
-                && "UP".equals(http.get("/actuator/health").read("$.status")));
+        registry.runAll();
     }
 
     @Test
     void healthyChecksAreListedUnderTheCrossbridgeComposite() {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            Http.Response health = http.get("/actuator/health");
-            assertThat(health.status()).isEqualTo(200);
-            assertThat(health.<String>read("$.status")).isEqualTo("UP");
-            assertThat(health.<String>read("$.components.crossbridge.status")).isEqualTo("UP");
-            Map<String, Object> provider = health.read("$.components.crossbridge.components.provider");
-            assertThat(provider).containsEntry("status", "UP");
-            assertThat(health.<Map<String, Object>>read("$.components.crossbridge.components.provider.details"))
-                    .containsEntry("message", "answering").containsEntry("consecutiveFailures", 0)
-                    .containsKeys("duration", "checkedAt");
-            assertThat(health.<String>read("$.components.crossbridge.components.vectors.status")).isEqualTo("UP");
-        });
+        Http.Response health = http.get("/actuator/health");
+
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.<String>read("$.status")).isEqualTo("UP");
+        assertThat(health.<String>read("$.components.crossbridge.status")).isEqualTo("UP");
+        Map<String, Object> provider = health.read("$.components.crossbridge.components.provider");
+        assertThat(provider).containsEntry("status", "UP");
+        assertThat(health.<Map<String, Object>>read("$.components.crossbridge.components.provider.details"))
+                .containsEntry("message", "answering").containsEntry("consecutiveFailures", 0)
+                .containsKeys("duration", "checkedAt");
+        assertThat(health.<String>read("$.components.crossbridge.components.vectors.status")).isEqualTo("UP");
     }
 
     @Test
     void failingProviderIsDegradedWith200ThenDownWith503ThenUpAgain() {
-        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(http.get("/actuator/health").read("$.status")));
-
         provider.set(SwitchableCheck.State.FAILING);
+        registry.runAll();
 
-        Http.Response degraded = await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health"),
-                response -> "DEGRADED".equals(response.read("$.status")));
+        Http.Response degraded = http.get("/actuator/health");
+        assertThat(degraded.<String>read("$.status")).isEqualTo("DEGRADED");
         assertThat(degraded.status()).isEqualTo(200);
         assertThat(degraded.<String>read("$.components.crossbridge.components.provider.details.error"))
                 .isEqualTo("java.io.IOException");
         assertThat(degraded.body()).doesNotContain("sk-test-abcdef0123456789").doesNotContain("at io.crossbridge");
 
-        Http.Response down = await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health"),
-                response -> "DOWN".equals(response.read("$.status")));
+        registry.runAll();
+        registry.runAll();
+
+        Http.Response down = http.get("/actuator/health");
+        assertThat(down.<String>read("$.status")).isEqualTo("DOWN");
         assertThat(down.status()).isEqualTo(503);
         assertThat(down.<Integer>read("$.components.crossbridge.components.provider.details.consecutiveFailures"))
-                .isGreaterThanOrEqualTo(20);
+                .isEqualTo(3);
 
         provider.set(SwitchableCheck.State.UP);
+        registry.runAll();
 
-        Http.Response up = await().atMost(Duration.ofSeconds(10)).until(() -> http.get("/actuator/health"),
-                response -> "UP".equals(response.read("$.status")));
+        Http.Response up = http.get("/actuator/health");
+        assertThat(up.<String>read("$.status")).isEqualTo("UP");
         assertThat(up.status()).isEqualTo(200);
     }
 

@@ -1,7 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.health;
 
-import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.autoconfigure.Http;
+import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthResult;
 
 import java.time.Duration;
@@ -23,7 +23,7 @@ import static org.awaitility.Awaitility.await;
  * {@code crossbridge.hardening.health.readiness} puts the checks into the readiness group.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "crossbridge.hardening.health.interval=50ms", "crossbridge.hardening.health.readiness=true",
+        "crossbridge.hardening.health.interval=1h", "crossbridge.hardening.health.readiness=true",
         "management.endpoint.health.status.order=DEGRADED,DOWN,UP",
         "management.endpoint.health.status.http-mapping.degraded=503",
         "management.endpoint.health.probes.enabled=true" })
