@@ -4,6 +4,7 @@ import com.jayway.jsonpath.JsonPath;
 
 import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog;
+import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,12 +33,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The sample application end to end over real HTTP. The limiter's clock is the test's, so the
- * 31st search of a minute is rejected however slowly the machine runs. Health is checked every
- * 50 ms with a threshold of 20 failures, so DEGRADED lasts about a second before DOWN, long enough
- * for Awaitility, which polls instead of sleeping, to see it.
+ * 31st search of a minute is rejected however slowly the machine runs. The test runs health
+ * monitoring's rounds itself ({@link HealthRegistry#runAll()}); the scheduled ones are an hour
+ * apart, so none runs behind the test's back.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "crossbridge.hardening.health.interval=50ms",
-        "crossbridge.hardening.health.failure-threshold=20",
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "crossbridge.hardening.health.interval=1h",
+        "crossbridge.hardening.health.failure-threshold=3",
         "crossbridge.hardening.circuit-breaker.instances.primary.wait-in-open=200ms",
         "crossbridge.hardening.retry.policies.search.base-delay=0ms",
         "crossbridge.hardening.retry.policies.search.max-delay=0ms" })
@@ -58,6 +60,16 @@ class SampleApplicationTests {
     @Autowired
     private CircuitBreakerCatalog circuitBreakers;
 
+    @Autowired
+    private HealthRegistry health;
+
+    @BeforeEach
+    void awaitTheFirstMonitoringRound() {
+        // Run by monitoring as it starts, on its own thread.
+        await().atMost(Duration.ofSeconds(10)).until(() -> health.lastResult("provider").isPresent()
+                && health.lastResult("vectorStore").isPresent());
+    }
+
     @AfterEach
     void clearFaultsBucketsAndCircuits() {
         faults.set(Faults.Settings.NONE);
@@ -67,13 +79,12 @@ class SampleApplicationTests {
 
     @Test
     void healthIsUpWithTheProviderAndVectorStoreChecks() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            HttpResponse<String> health = get("/actuator/health", null);
-            assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(read(health, "$.status")).isEqualTo("UP");
-            assertThat(read(health, "$.components.crossbridge.components.provider.status")).isEqualTo("UP");
-            assertThat(read(health, "$.components.crossbridge.components.vectorStore.status")).isEqualTo("UP");
-        });
+        HttpResponse<String> health = get("/actuator/health", null);
+
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(read(health, "$.status")).isEqualTo("UP");
+        assertThat(read(health, "$.components.crossbridge.components.provider.status")).isEqualTo("UP");
+        assertThat(read(health, "$.components.crossbridge.components.vectorStore.status")).isEqualTo("UP");
         assertThat(rateLimiter).isInstanceOf(InMemoryRateLimiter.class);
     }
 
@@ -130,14 +141,19 @@ class SampleApplicationTests {
     void outageDrivesHealthToDegradedThenDownThenBackUp() throws Exception {
         post("/demo/faults", null, "{\"outage\": true}");
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> "DEGRADED".equals(read(get("/actuator/health", null), "$.status")));
-        HttpResponse<String> down = await().atMost(Duration.ofSeconds(10)).until(() -> get("/actuator/health", null),
-                response -> "DOWN".equals(read(response, "$.status")));
+        health.runAll();
+        assertThat(read(get("/actuator/health", null), "$.status")).isEqualTo("DEGRADED");
+
+        health.runAll();
+        health.runAll();
+        HttpResponse<String> down = get("/actuator/health", null);
+        assertThat(read(down, "$.status")).isEqualTo("DOWN");
         assertThat(down.statusCode()).isEqualTo(503);
 
         client.send(HttpRequest.newBuilder(uri("/demo/faults")).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        health.runAll();
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> "UP".equals(read(get("/actuator/health", null), "$.status")));
+        assertThat(read(get("/actuator/health", null), "$.status")).isEqualTo("UP");
     }
 
     @Test
