@@ -1,9 +1,9 @@
 package io.crossbridge.hardening.autoconfigure;
 
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.function.BiConsumer;
-import java.util.function.BiPredicate;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -19,19 +19,19 @@ public final class AnnotatedMethodValidator implements SmartInitializingSingleto
 
     private final ConfigurableListableBeanFactory beanFactory;
 
-    private final BiPredicate<Method, Class<?>> annotated;
+    private final Class<? extends Annotation> annotation;
 
     private final BiConsumer<Method, Class<?>> resolve;
 
     /**
-     * @param annotated whether a method, called on a class, carries the annotation
-     * @param resolve   resolves (and caches) its settings, throwing {@link IllegalStateException}
-     *                  that names the method when they are bad
+     * @param annotation the annotation whose methods to resolve, on the method or its class
+     * @param resolve    resolves (and caches) a method's settings, throwing
+     *                   {@link IllegalStateException} that names the method when they are bad
      */
-    public AnnotatedMethodValidator(ConfigurableListableBeanFactory beanFactory, BiPredicate<Method, Class<?>> annotated,
+    public AnnotatedMethodValidator(ConfigurableListableBeanFactory beanFactory, Class<? extends Annotation> annotation,
             BiConsumer<Method, Class<?>> resolve) {
         this.beanFactory = beanFactory;
-        this.annotated = annotated;
+        this.annotation = annotation;
         this.resolve = resolve;
     }
 
@@ -45,7 +45,7 @@ public final class AnnotatedMethodValidator implements SmartInitializingSingleto
             Class<?> userClass = ClassUtils.getUserClass(type);
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
                 if (Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers())
-                        && annotated.test(method, userClass)) {
+                        && MethodSettings.annotationOf(method, userClass, annotation) != null) {
                     try {
                         resolve.accept(method, userClass);
                     }

@@ -4,7 +4,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -16,15 +15,19 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
  * Settings derived from an annotated method, resolved once and then read on every call. Keyed by
  * method and target class: a class-level annotation can differ between subclasses.
  *
+ * @param <A> the annotation
  * @param <T> the resolved settings
  */
-public final class MethodSettings<T> {
+public final class MethodSettings<A extends Annotation, T> {
 
     private final Map<MethodClassKey, T> settings = new ConcurrentHashMap<>();
 
-    private final BiFunction<Method, Class<?>, T> resolver;
+    private final Class<A> type;
 
-    public MethodSettings(BiFunction<Method, Class<?>, T> resolver) {
+    private final Resolver<A, T> resolver;
+
+    public MethodSettings(Class<A> type, Resolver<A, T> resolver) {
+        this.type = type;
         this.resolver = resolver;
     }
 
@@ -35,7 +38,7 @@ public final class MethodSettings<T> {
     public T get(Method method, Class<?> targetClass) {
         MethodClassKey key = new MethodClassKey(method, targetClass);
         T resolved = settings.get(key);
-        return resolved != null ? resolved : settings.computeIfAbsent(key, k -> resolver.apply(method, targetClass));
+        return resolved != null ? resolved : settings.computeIfAbsent(key, k -> resolve(method, targetClass));
     }
 
     /** Returns the settings of the method an interceptor is invoked for, on its target's class. */
@@ -45,6 +48,15 @@ public final class MethodSettings<T> {
         return get(method, target != null ? AopUtils.getTargetClass(target) : method.getDeclaringClass());
     }
 
+    private T resolve(Method method, Class<?> targetClass) {
+        A annotation = annotationOf(method, targetClass, type);
+        String where = "@" + type.getSimpleName() + " on " + targetClass.getName() + "." + method.getName() + "()";
+        if (annotation == null) {
+            throw new IllegalStateException(where + " is missing");
+        }
+        return resolver.resolve(method, targetClass, annotation, where);
+    }
+
     /**
      * Returns {@code type} on {@code method} (or a method it overrides or implements), else on
      * {@code targetClass}, else {@code null}: a method's own annotation wins over its class's.
@@ -52,5 +64,21 @@ public final class MethodSettings<T> {
     public static <A extends Annotation> A annotationOf(Method method, Class<?> targetClass, Class<A> type) {
         A annotation = AnnotatedElementUtils.findMergedAnnotation(method, type);
         return annotation != null ? annotation : AnnotatedElementUtils.findMergedAnnotation(targetClass, type);
+    }
+
+    /**
+     * Turns a method's annotation into its settings.
+     *
+     * @param <A> the annotation
+     * @param <T> the settings
+     */
+    @FunctionalInterface
+    public interface Resolver<A, T> {
+
+        /**
+         * @param where names the annotation and the method, for messages
+         * @throws IllegalStateException naming the method when the settings are bad
+         */
+        T resolve(Method method, Class<?> targetClass, A annotation, String where);
     }
 }

@@ -1,10 +1,10 @@
 package io.crossbridge.hardening.retry;
 
+import io.crossbridge.hardening.AsyncFailures;
+
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -70,7 +70,7 @@ final class AsyncRetry<T> {
             return;
         }
         try {
-            Throwable failure = unwrap(error);
+            Throwable failure = AsyncFailures.unwrap(error);
             if (failure == null && (policy.retryOnResult() == null || !policy.retryOnResult().test(value))) {
                 result.complete(value);
                 return;
@@ -96,14 +96,5 @@ final class AsyncRetry<T> {
             // attempt: the caller must hear of it, not wait forever.
             result.completeExceptionally(ex);
         }
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable current = error;
-        while ((current instanceof CompletionException || current instanceof ExecutionException)
-                && current.getCause() != null) {
-            current = current.getCause();
-        }
-        return current;
     }
 }

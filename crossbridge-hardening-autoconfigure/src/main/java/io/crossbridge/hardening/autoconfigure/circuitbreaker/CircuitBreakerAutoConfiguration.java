@@ -100,7 +100,7 @@ public final class CircuitBreakerAutoConfiguration {
     static AnnotatedMethodValidator circuitBreakerValidator(ConfigurableListableBeanFactory beanFactory,
             GuardedMethods methods) {
         return new AnnotatedMethodValidator(beanFactory,
-                (method, type) -> GuardedMethods.annotationOf(method, type) != null, methods::methodFor);
+                io.crossbridge.hardening.annotation.CircuitBreaker.class, methods::methodFor);
     }
 
     @Bean

@@ -1,14 +1,13 @@
 package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.crossbridge.hardening.autoconfigure.circuitbreaker.BreakerCalls.Outcome;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -65,7 +64,7 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
                 return;
             }
             try {
-                relay(failed(method, invocation, took, unwrap(failure), true), answer);
+                relay(failed(method, invocation, took, AsyncFailures.unwrap(failure), true), answer);
             }
             catch (Throwable ex) {
                 answer.completeExceptionally(ex);
@@ -86,12 +85,12 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
 
     private Object fallbackOrFail(GuardedMethod method, MethodInvocation invocation, Throwable failure, boolean async)
             throws Throwable {
-        if (method.fallback() == null || (method.fallbackTakesFailure()
-                && !method.fallback().getParameterTypes()[method.fallback().getParameterCount() - 1].isInstance(failure))) {
+        Class<?> failureType = method.failureType();
+        if (method.fallback() == null || (failureType != null && !failureType.isInstance(failure))) {
             return fail(failure, async);
         }
         Object[] arguments = invocation.getArguments();
-        if (method.fallbackTakesFailure()) {
+        if (failureType != null) {
             arguments = Arrays.copyOf(arguments, arguments.length + 1);
             arguments[arguments.length - 1] = failure;
         }
@@ -117,7 +116,7 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
         if (outcome instanceof CompletionStage<?> stage) {
             ((CompletionStage<Object>) stage).whenComplete((value, failure) -> {
                 if (failure != null) {
-                    answer.completeExceptionally(unwrap(failure));
+                    answer.completeExceptionally(AsyncFailures.unwrap(failure));
                 }
                 else {
                     answer.complete(value);
@@ -127,10 +126,5 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
         else {
             answer.complete(outcome);
         }
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return (failure instanceof CompletionException || failure instanceof ExecutionException) && failure.getCause() != null
-                ? failure.getCause() : failure;
     }
 }

@@ -9,10 +9,11 @@ import java.lang.reflect.Method;
  *
  * @param breaker               its breaker
  * @param fallback              the fallback method, or {@code null}
- * @param fallbackTakesFailure  whether the fallback's last parameter is the failure
+ * @param failureType           the type of the fallback's last parameter when it takes the failure,
+ *                              else {@code null}
  * @param calls                 its breaker's call counters
  * @param async                 whether the method returns a {@code CompletionStage}
  */
-record GuardedMethod(CircuitBreaker breaker, Method fallback, boolean fallbackTakesFailure, BreakerCalls calls,
+record GuardedMethod(CircuitBreaker breaker, Method fallback, Class<?> failureType, BreakerCalls calls,
         boolean async) {
 }

@@ -26,7 +26,8 @@ final class GuardedMethods {
 
     private final ObjectProvider<BreakerCalls.Factory> calls;
 
-    private final MethodSettings<GuardedMethod> methods = new MethodSettings<>(this::resolve);
+    private final MethodSettings<CircuitBreaker, GuardedMethod> methods = new MethodSettings<>(CircuitBreaker.class,
+            this::resolve);
 
     GuardedMethods(ObjectProvider<CircuitBreakerCatalog> catalog, ObjectProvider<BreakerCalls.Factory> calls) {
         this.catalog = catalog;
@@ -41,16 +42,7 @@ final class GuardedMethods {
         return methods.get(invocation);
     }
 
-    static CircuitBreaker annotationOf(Method method, Class<?> targetClass) {
-        return MethodSettings.annotationOf(method, targetClass, CircuitBreaker.class);
-    }
-
-    private GuardedMethod resolve(Method method, Class<?> targetClass) {
-        CircuitBreaker annotation = annotationOf(method, targetClass);
-        String where = "@CircuitBreaker on " + targetClass.getName() + "." + method.getName() + "()";
-        if (annotation == null) {
-            throw new IllegalStateException(where + " is missing");
-        }
+    private GuardedMethod resolve(Method method, Class<?> targetClass, CircuitBreaker annotation, String where) {
         CircuitBreakerCatalog breakers = catalog.getIfAvailable();
         if (breakers == null) {
             throw new IllegalStateException(where + " needs circuit breakers enabled (crossbridge.hardening.circuit-breaker.enabled)");
@@ -61,12 +53,13 @@ final class GuardedMethods {
         BreakerCalls counters = calls.getIfAvailable(() -> name -> BreakerCalls.NONE).forBreaker(breaker.name());
         boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         if (annotation.fallback().isEmpty()) {
-            return new GuardedMethod(breaker, null, false, counters, async);
+            return new GuardedMethod(breaker, null, null, counters, async);
         }
         Method fallback = fallback(where, method, targetClass, annotation.fallback());
         ReflectionUtils.makeAccessible(fallback);
-        return new GuardedMethod(breaker, fallback, fallback.getParameterCount() > method.getParameterCount(), counters,
-                async);
+        Class<?> failureType = fallback.getParameterCount() > method.getParameterCount()
+                ? fallback.getParameterTypes()[method.getParameterCount()] : null;
+        return new GuardedMethod(breaker, fallback, failureType, counters, async);
     }
 
     /**

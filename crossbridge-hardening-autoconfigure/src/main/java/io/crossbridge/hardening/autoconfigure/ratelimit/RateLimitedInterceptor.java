@@ -1,13 +1,12 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
-import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -56,7 +55,6 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        Method method = invocation.getMethod();
         RateLimitedSpec spec = specs.specFor(invocation);
         EvaluationContext context = spec.contextFor(invocation.getArguments());
         RateLimit limit = spec.limitFor(context);
@@ -68,11 +66,10 @@ final class RateLimitedInterceptor implements MethodInterceptor {
             // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
             // the key by its fingerprint, never the key itself.
             if (logger.isDebugEnabled()) {
-                logger.debug("Rejected a call of " + method.getDeclaringClass().getSimpleName() + "." + method.getName()
-                        + ": " + ex.getMessage());
+                logger.debug("Rejected a call of " + spec.name() + ": " + ex.getMessage());
             }
             observed.rejected(ex);
-            if (CompletionStage.class.isAssignableFrom(method.getReturnType())) {
+            if (spec.async()) {
                 return CompletableFuture.failedFuture(ex);
             }
             throw ex;
@@ -89,16 +86,12 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         }
         observed.returned();
         if (observed != RateLimitObserver.Call.NONE && result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((value, failure) -> observed.end(unwrap(failure)));
+            stage.whenComplete((value, failure) -> observed.end(AsyncFailures.unwrap(failure)));
         }
         else {
             observed.end(null);
         }
         return result;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
     private String keyOf(RateLimitedSpec spec, EvaluationContext context, MethodInvocation invocation) {

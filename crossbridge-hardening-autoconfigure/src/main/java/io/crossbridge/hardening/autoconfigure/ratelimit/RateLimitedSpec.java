@@ -18,9 +18,11 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * @param catalog     where a chosen limit is looked up
  * @param variables   per argument index, its names: the parameter name (when compiled with
  *                    {@code -parameters}), {@code p<i>} and {@code a<i>}
+ * @param async       whether the method returns a {@code CompletionStage}, which then carries a
+ *                    rejection instead of a throw
  */
 record RateLimitedSpec(String name, RateLimit limit, Expression limitChoice, RateLimitCatalog catalog, Expression key,
-        String[][] variables, int tokens) {
+        String[][] variables, int tokens, boolean async) {
 
     /**
      * Returns a read-only evaluation context over these arguments (properties and methods of the

@@ -5,6 +5,7 @@ import io.crossbridge.hardening.autoconfigure.MethodSettings;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -27,7 +28,8 @@ final class RateLimitedSpecs {
 
     private final ObjectProvider<RateLimitCatalog> catalog;
 
-    private final MethodSettings<RateLimitedSpec> specs = new MethodSettings<>(this::resolve);
+    private final MethodSettings<RateLimited, RateLimitedSpec> specs = new MethodSettings<>(RateLimited.class,
+            this::resolve);
 
     RateLimitedSpecs(ObjectProvider<RateLimitCatalog> catalog) {
         this.catalog = catalog;
@@ -46,30 +48,23 @@ final class RateLimitedSpecs {
         return specs.get(invocation);
     }
 
-    static RateLimited annotationOf(Method method, Class<?> targetClass) {
-        return MethodSettings.annotationOf(method, targetClass, RateLimited.class);
-    }
-
-    private RateLimitedSpec resolve(Method method, Class<?> targetClass) {
-        RateLimited annotation = annotationOf(method, targetClass);
-        String where = "@RateLimited on " + targetClass.getName() + "." + method.getName() + "()";
-        if (annotation == null) {
-            throw new IllegalStateException(where + " is missing");
-        }
+    private RateLimitedSpec resolve(Method method, Class<?> targetClass, RateLimited annotation, String where) {
         RateLimitCatalog limits = catalog.getIfAvailable();
         if (limits == null) {
             throw new IllegalStateException(where + " needs rate limiting enabled (crossbridge.hardening.rate-limit.enabled)");
         }
         String name = targetClass.getSimpleName() + "." + method.getName();
+        boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
         if (annotation.limit().startsWith("#")) {
             // A plan: the limit is chosen per call, so its name and capacity are checked then.
             return new RateLimitedSpec(name, null, parse(where, "limit", annotation.limit()), limits,
-                    parse(where, "key", annotation.key()), variables(method), checkTokens(where, annotation.tokens(), null));
+                    parse(where, "key", annotation.key()), variables(method), checkTokens(where, annotation.tokens(), null),
+                    async);
         }
         RateLimit limit = limits.find(annotation.limit()).orElseThrow(() -> new IllegalStateException(where
                 + " names rate limit '" + annotation.limit() + "', which does not exist; configured: " + limits.names()));
         return new RateLimitedSpec(name, limit, null, limits, parse(where, "key", annotation.key()), variables(method),
-                checkTokens(where, annotation.tokens(), limit));
+                checkTokens(where, annotation.tokens(), limit), async);
     }
 
     private static int checkTokens(String where, int tokens, RateLimit limit) {

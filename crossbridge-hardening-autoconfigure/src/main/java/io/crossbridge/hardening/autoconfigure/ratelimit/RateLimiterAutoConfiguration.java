@@ -102,7 +102,7 @@ public final class RateLimiterAutoConfiguration {
     static AnnotatedMethodValidator rateLimitedValidator(ConfigurableListableBeanFactory beanFactory,
             RateLimitedSpecs specs) {
         return new AnnotatedMethodValidator(beanFactory,
-                (method, type) -> RateLimitedSpecs.annotationOf(method, type) != null, specs::specFor);
+                RateLimited.class, specs::specFor);
     }
 
     /**

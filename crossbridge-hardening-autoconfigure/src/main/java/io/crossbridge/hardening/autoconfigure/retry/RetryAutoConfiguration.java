@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
@@ -81,7 +82,7 @@ public final class RetryAutoConfiguration {
     static AnnotatedMethodValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
             RetryWithBackoffPolicies policies) {
         return new AnnotatedMethodValidator(beanFactory,
-                (method, type) -> RetryWithBackoffPolicies.annotationOf(method, type) != null, policies::methodFor);
+                RetryWithBackoff.class, policies::methodFor);
     }
 
     /**

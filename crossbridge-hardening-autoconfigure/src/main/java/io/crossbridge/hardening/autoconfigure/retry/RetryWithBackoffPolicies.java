@@ -26,7 +26,8 @@ final class RetryWithBackoffPolicies {
 
     private final ObjectProvider<RetryRecorder.Factory> recorders;
 
-    private final MethodSettings<RetriedMethod> methods = new MethodSettings<>(this::resolve);
+    private final MethodSettings<RetryWithBackoff, RetriedMethod> methods = new MethodSettings<>(RetryWithBackoff.class,
+            this::resolve);
 
     RetryWithBackoffPolicies(ObjectProvider<RetryPolicyCatalog> catalog, ObjectProvider<RetryRecorder.Factory> recorders) {
         this.catalog = catalog;
@@ -46,16 +47,7 @@ final class RetryWithBackoffPolicies {
         return methods.get(invocation);
     }
 
-    static RetryWithBackoff annotationOf(Method method, Class<?> targetClass) {
-        return MethodSettings.annotationOf(method, targetClass, RetryWithBackoff.class);
-    }
-
-    private RetriedMethod resolve(Method method, Class<?> targetClass) {
-        RetryWithBackoff annotation = annotationOf(method, targetClass);
-        String where = "@RetryWithBackoff on " + targetClass.getName() + "." + method.getName() + "()";
-        if (annotation == null) {
-            throw new IllegalStateException(where + " is missing");
-        }
+    private RetriedMethod resolve(Method method, Class<?> targetClass, RetryWithBackoff annotation, String where) {
         String name = annotation.policy().isEmpty() ? "default" : annotation.policy();
         RetryPolicyCatalog policies = catalog.getIfAvailable();
         if (policies == null) {
