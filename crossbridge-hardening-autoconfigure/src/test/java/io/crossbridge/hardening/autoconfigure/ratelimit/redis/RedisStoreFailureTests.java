@@ -56,60 +56,58 @@ class RedisStoreFailureTests {
     @ParameterizedTest
     @EnumSource(ClientLibrary.class)
     void outageThenRecoveryWithoutARestart(ClientLibrary library) throws Exception {
-        try (RedisProcess redis = RedisProcess.start()) {
-            RedisConnectionFactory factory = library.connect("localhost", redis.port());
-            try {
-                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
-                assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
-                assertThat(limiter.ping()).isTrue();
+        onOwnServer(library, (redis, limiter) -> {
+            assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
+            assertThat(limiter.ping()).isTrue();
 
-                redis.stop();
-                for (int i = 0; i < 5; i++) {
-                    assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
-                }
-                assertThat(limiter.ping()).isFalse();
-                long errors = limiter.storeErrors();
-                assertThat(errors).isPositive();
-
-                redis.startAgain();
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> limiter.tryAcquire("after", LIMIT));
-
-                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
-                assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
-                assertThat(limiter.ping()).isTrue();
+            redis.stop();
+            for (int i = 0; i < 5; i++) {
+                assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
             }
-            finally {
-                ClientLibrary.destroy(factory);
-            }
-        }
+            assertThat(limiter.ping()).isFalse();
+            assertThat(limiter.storeErrors()).isPositive();
+
+            redis.startAgain();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> limiter.tryAcquire("after", LIMIT));
+
+            assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+            assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
+            assertThat(limiter.ping()).isTrue();
+        });
     }
 
     @ParameterizedTest
     @EnumSource(ClientLibrary.class)
     void frozenRedisGivesTheOnFailureAnswerWithinTheTimeout(ClientLibrary library) throws Exception {
+        onOwnServer(library, (redis, limiter) -> {
+            assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
+
+            // Three seconds: longer than any driver's own default timeout would let a call wait.
+            try (Socket frozen = redis.freeze(Duration.ofSeconds(3))) {
+                // Calls Redis answered before it read the DEBUG SLEEP are real decisions.
+                for (int i = 0; i < 10_000 && limiter.storeErrors() == 0; i++) {
+                    timed(() -> limiter.acquire("during", LIMIT, 1));
+                }
+                assertThat(limiter.storeErrors()).isPositive();
+                assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
+            }
+
+            // Polled with PING: a decision that timed out may still take its token once Redis
+            // wakes up and runs the command it was sent.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(limiter::ping);
+            assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+            assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
+            assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
+        });
+    }
+
+    /** Runs the test against a redis-server of its own, through a limiter that denies on failure. */
+    private static void onOwnServer(ClientLibrary library, ServerTest test) throws Exception {
         try (RedisProcess redis = RedisProcess.start()) {
             RedisConnectionFactory factory = library.connect("localhost", redis.port());
             try {
-                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
-                assertThat(limiter.tryAcquire("before", LIMIT)).isTrue();
-
-                // Three seconds: longer than any driver's own default timeout would let a call wait.
-                try (Socket frozen = redis.freeze(Duration.ofSeconds(3))) {
-                    // Calls Redis answered before it read the DEBUG SLEEP are real decisions.
-                    for (int i = 0; i < 10_000 && limiter.storeErrors() == 0; i++) {
-                        timed(() -> limiter.acquire("during", LIMIT, 1));
-                    }
-                    assertThat(limiter.storeErrors()).isPositive();
-                    assertThat(timed(() -> limiter.acquire("during", LIMIT, 1)).allowed()).isFalse();
-                }
-
-                // Polled with PING: a decision that timed out may still take its token once Redis
-                // wakes up and runs the command it was sent.
-                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(limiter::ping);
-                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
-                assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
-                assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
+                test.run(redis, new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY));
             }
             finally {
                 ClientLibrary.destroy(factory);
@@ -123,5 +121,10 @@ class RedisStoreFailureTests {
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("milliseconds for one decision")
                 .isLessThan(TIMEOUT.toMillis() + MARGIN_MILLIS);
         return decision;
+    }
+
+    private interface ServerTest {
+
+        void run(RedisProcess redis, RedisRateLimiter limiter) throws Exception;
     }
 }
