@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.ObservationLog;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
@@ -9,14 +10,10 @@ import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -222,21 +219,24 @@ class RateLimitedTests {
 
     @Test
     void eachCallIsAnObservationNamingLimitAndOutcomeButNeverTheKey() {
-        this.contextRunner.withUserConfiguration(ServiceConfiguration.class, ObservationConfiguration.class).run(context -> {
+        ObservationLog log = new ObservationLog();
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class)
+                .withBean(ObservationRegistry.class, log::registry).run(context -> {
             Search search = context.getBean(Search.class);
-            List<String> seen = context.getBean(ObservationConfiguration.class).seen;
+            List<String> seen = log.lines();
             search.failNext(1);
 
             search.flaky("alice");
             search.query("alice");
             assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(() -> search.query("alice"));
 
-            assertThat(seen).containsExactly(
-                    "start crossbridge.ratelimit", "start crossbridge.retry in crossbridge.ratelimit",
-                    "stop crossbridge.retry", "stop crossbridge.ratelimit limit=tiny name=Search.flaky outcome=allowed",
-                    "start crossbridge.ratelimit",
+            assertThat(seen).containsExactly("start crossbridge.ratelimit limit=tiny name=Search.flaky",
+                    "start crossbridge.retry in crossbridge.ratelimit name=Search.flaky policy=fast",
+                    "event crossbridge.retry.attempt.failed", "stop crossbridge.retry name=Search.flaky policy=fast",
+                    "stop crossbridge.ratelimit limit=tiny name=Search.flaky outcome=allowed",
+                    "start crossbridge.ratelimit limit=tiny name=Search.query",
                     "stop crossbridge.ratelimit limit=tiny name=Search.query outcome=allowed",
-                    "start crossbridge.ratelimit", "error RateLimitExceededException",
+                    "start crossbridge.ratelimit limit=tiny name=Search.query", "error RateLimitExceededException",
                     "stop crossbridge.ratelimit limit=tiny name=Search.query outcome=rejected");
             assertThat(seen).noneMatch(line -> line.contains("alice"));
         });
@@ -273,48 +273,6 @@ class RateLimitedTests {
                     }
                     assertThat(search.calls()).isEqualTo(5);
                 });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class ObservationConfiguration {
-
-        final List<String> seen = new CopyOnWriteArrayList<>();
-
-        @Bean
-        ObservationRegistry observationRegistry() {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
-
-                @Override
-                public void onStart(Observation.Context context) {
-                    Observation parent = context.getParentObservation() instanceof Observation observation ? observation : null;
-                    seen.add("start " + context.getName()
-                            + (parent != null ? " in " + parent.getContext().getName() : ""));
-                }
-
-                @Override
-                public void onError(Observation.Context context) {
-                    seen.add("error " + context.getError().getClass().getSimpleName());
-                }
-
-                @Override
-                public void onStop(Observation.Context context) {
-                    String keys = context.getName().equals("crossbridge.ratelimit")
-                            ? " " + context.getLowCardinalityKeyValues().stream()
-                                    .map(keyValue -> keyValue.getKey() + "=" + keyValue.getValue())
-                                    .collect(Collectors.joining(" "))
-                            : "";
-                    seen.add("stop " + context.getName() + keys + context.getHighCardinalityKeyValues().stream()
-                            .map(keyValue -> " " + keyValue.getValue()).collect(Collectors.joining()));
-                }
-
-                @Override
-                public boolean supportsContext(Observation.Context context) {
-                    return true;
-                }
-            });
-            return registry;
-        }
     }
 
     /** A limiter whose clock never moves, so that no bucket refills while a test runs. */

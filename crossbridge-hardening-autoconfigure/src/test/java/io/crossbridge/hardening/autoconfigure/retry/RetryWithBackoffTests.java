@@ -1,16 +1,14 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.ObservationLog;
 import io.crossbridge.hardening.retry.AuthenticationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -168,65 +166,28 @@ class RetryWithBackoffTests {
 
     @Test
     void eachCallIsAnObservationWithAnEventPerFailedAttempt() {
-        this.contextRunner.withUserConfiguration(ServiceConfiguration.class, ObservationConfiguration.class).run(context -> {
+        ObservationLog log = new ObservationLog();
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class)
+                .withBean(ObservationRegistry.class, log::registry).run(context -> {
             Provider provider = context.getBean(Provider.class);
-            List<String> seen = context.getBean(ObservationConfiguration.class).seen;
+            List<String> seen = log.lines();
             provider.failNext(2);
             provider.complete("after two failures");
             provider.failNext(10);
             assertThatExceptionOfType(IOException.class).isThrownBy(() -> provider.complete("never"));
 
             assertThat(seen).containsExactly("start crossbridge.retry name=Provider.complete policy=fast",
-                    "event crossbridge.retry.attempt.failed", "event crossbridge.retry.attempt.failed", "stop",
+                    "event crossbridge.retry.attempt.failed", "event crossbridge.retry.attempt.failed",
+                    "stop crossbridge.retry name=Provider.complete policy=fast",
                     "start crossbridge.retry name=Provider.complete policy=fast",
                     "event crossbridge.retry.attempt.failed", "event crossbridge.retry.attempt.failed",
-                    "error IOException", "stop");
+                    "error IOException", "stop crossbridge.retry name=Provider.complete policy=fast");
         });
     }
 
     private static double calls(MeterRegistry registry, String name, String outcome) {
         return registry.get("crossbridge.retry.calls").tag("name", name).tag("policy", "fast").tag("outcome", outcome)
                 .counter().count();
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    static class ObservationConfiguration {
-
-        final List<String> seen = new CopyOnWriteArrayList<>();
-
-        @Bean
-        ObservationRegistry observationRegistry() {
-            ObservationRegistry registry = ObservationRegistry.create();
-            registry.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
-
-                @Override
-                public void onStart(Observation.Context context) {
-                    seen.add("start " + context.getName() + " name=" + context.getLowCardinalityKeyValue("name").getValue()
-                            + " policy=" + context.getLowCardinalityKeyValue("policy").getValue());
-                }
-
-                @Override
-                public void onEvent(Observation.Event event, Observation.Context context) {
-                    seen.add("event " + event.getName());
-                }
-
-                @Override
-                public void onError(Observation.Context context) {
-                    seen.add("error " + context.getError().getClass().getSimpleName());
-                }
-
-                @Override
-                public void onStop(Observation.Context context) {
-                    seen.add("stop");
-                }
-
-                @Override
-                public boolean supportsContext(Observation.Context context) {
-                    return true;
-                }
-            });
-            return registry;
-        }
     }
 
     @Configuration(proxyBeanMethods = false)
