@@ -16,6 +16,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.expression.EvaluationContext;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Takes a {@code @RateLimited} method's tokens before it runs: a plain {@link MethodInterceptor}
@@ -28,29 +29,24 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private final RateLimitedSpecs specs;
 
-    private final ObjectProvider<RateLimiter> limiterProvider;
-
-    private final ObjectProvider<RateLimitKeyResolver> keyResolverProvider;
-
-    private final ObjectProvider<RateLimitObserver> observerProvider;
-
-    /**
-     * Resolved at the first call and kept: a bean lookup per call would cost more than the limiter.
-     * Not in the constructor, because this interceptor is built with its post-processor, before
-     * the beans it needs.
+    /*
+     * The beans below are each looked up at the first call and kept: a lookup per call would cost
+     * more than the limiter, and at construction they may not exist yet, since this interceptor is
+     * built with its post-processor, before the beans it needs.
      */
-    private volatile RateLimiter limiter;
+    private final SingletonSupplier<RateLimiter> limiter;
 
-    private volatile RateLimitKeyResolver keyResolver;
+    /** Without a resolver bean (no servlet API) a call has no default key. */
+    private final SingletonSupplier<RateLimitKeyResolver> keyResolver;
 
-    private volatile RateLimitObserver observer;
+    private final SingletonSupplier<RateLimitObserver> observer;
 
-    RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiterProvider,
-            ObjectProvider<RateLimitKeyResolver> keyResolverProvider, ObjectProvider<RateLimitObserver> observerProvider) {
+    RateLimitedInterceptor(RateLimitedSpecs specs, ObjectProvider<RateLimiter> limiter,
+            ObjectProvider<RateLimitKeyResolver> keyResolver, ObjectProvider<RateLimitObserver> observer) {
         this.specs = specs;
-        this.limiterProvider = limiterProvider;
-        this.keyResolverProvider = keyResolverProvider;
-        this.observerProvider = observerProvider;
+        this.limiter = SingletonSupplier.of(limiter::getObject);
+        this.keyResolver = SingletonSupplier.of(() -> keyResolver.getIfAvailable(() -> (method, arguments) -> null));
+        this.observer = SingletonSupplier.of(() -> observer.getIfAvailable(() -> RateLimitObserver.NONE));
     }
 
     @Override
@@ -58,9 +54,9 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         RateLimitedSpec spec = specs.specFor(invocation);
         EvaluationContext context = spec.contextFor(invocation.getArguments());
         RateLimit limit = spec.limitFor(context);
-        RateLimitObserver.Call observed = observer().start(spec.name(), limit.name());
+        RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name());
         try {
-            limiter().acquireOrThrow(keyOf(spec, context, invocation), limit, spec.tokens());
+            limiter.get().acquireOrThrow(keyOf(spec, context, invocation), limit, spec.tokens());
         }
         catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
             // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
@@ -96,37 +92,9 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
     private String keyOf(RateLimitedSpec spec, EvaluationContext context, MethodInvocation invocation) {
         if (spec.key() == null) {
-            return keyResolver().resolveKey(invocation.getMethod(), invocation.getArguments());
+            return keyResolver.get().resolveKey(invocation.getMethod(), invocation.getArguments());
         }
         Object key = spec.keyFor(context);
         return key == null ? null : key.toString();
-    }
-
-    private RateLimiter limiter() {
-        RateLimiter current = limiter;
-        if (current == null) {
-            current = limiterProvider.getObject();
-            limiter = current;
-        }
-        return current;
-    }
-
-    private RateLimitObserver observer() {
-        RateLimitObserver current = observer;
-        if (current == null) {
-            current = observerProvider.getIfAvailable(() -> RateLimitObserver.NONE);
-            observer = current;
-        }
-        return current;
-    }
-
-    /** Without a resolver bean (no servlet API) a call has no default key. */
-    private RateLimitKeyResolver keyResolver() {
-        RateLimitKeyResolver current = keyResolver;
-        if (current == null) {
-            current = keyResolverProvider.getIfAvailable(() -> (method, arguments) -> null);
-            keyResolver = current;
-        }
-        return current;
     }
 }

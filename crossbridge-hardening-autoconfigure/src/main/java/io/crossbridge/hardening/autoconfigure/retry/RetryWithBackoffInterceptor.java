@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Retries a {@code @RetryWithBackoff} method with the core {@link Retry}: a plain
@@ -35,17 +36,15 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     private final ScheduledExecutorService scheduler;
 
-    private final ObjectProvider<RetryObserver> observerProvider;
-
     /** Resolved at the first call: the observation registry may come after this interceptor. */
-    private volatile RetryObserver observer;
+    private final SingletonSupplier<RetryObserver> observer;
 
     RetryWithBackoffInterceptor(RetryWithBackoffPolicies methods, Retry retry, ScheduledExecutorService scheduler,
-            ObjectProvider<RetryObserver> observerProvider) {
+            ObjectProvider<RetryObserver> observer) {
         this.methods = methods;
         this.retry = retry;
         this.scheduler = scheduler;
-        this.observerProvider = observerProvider;
+        this.observer = SingletonSupplier.of(() -> observer.getIfAvailable(() -> RetryObserver.NONE));
     }
 
     @Override
@@ -53,7 +52,7 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         RetriedMethod method = methods.methodFor(invocation);
         ReplayableCall call = new ReplayableCall(invocation);
         boolean async = method.async();
-        Attempts attempts = new Attempts(method, observer().start(method, !async));
+        Attempts attempts = new Attempts(method, observer.get().start(method, !async));
         if (async) {
             return retryAsync(call, method, attempts);
         }
@@ -65,15 +64,6 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         catch (Throwable ex) {
             throw attempts.failed(ex);
         }
-    }
-
-    private RetryObserver observer() {
-        RetryObserver current = observer;
-        if (current == null) {
-            current = observerProvider.getIfAvailable(() -> RetryObserver.NONE);
-            observer = current;
-        }
-        return current;
     }
 
     private CompletableFuture<Object> retryAsync(ReplayableCall call, RetriedMethod method, Attempts attempts) {
