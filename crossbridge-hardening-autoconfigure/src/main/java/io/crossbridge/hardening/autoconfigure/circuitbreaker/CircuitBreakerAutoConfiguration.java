@@ -99,8 +99,8 @@ public final class CircuitBreakerAutoConfiguration {
     @Bean
     static AnnotatedMethodValidator circuitBreakerValidator(ConfigurableListableBeanFactory beanFactory,
             GuardedMethods methods) {
-        return new AnnotatedMethodValidator(beanFactory,
-                io.crossbridge.hardening.annotation.CircuitBreaker.class, methods::methodFor);
+        return new AnnotatedMethodValidator(beanFactory, io.crossbridge.hardening.annotation.CircuitBreaker.class,
+                methods::methodFor);
     }
 
     @Bean

@@ -101,8 +101,7 @@ public final class RateLimiterAutoConfiguration {
     @Bean
     static AnnotatedMethodValidator rateLimitedValidator(ConfigurableListableBeanFactory beanFactory,
             RateLimitedSpecs specs) {
-        return new AnnotatedMethodValidator(beanFactory,
-                RateLimited.class, specs::specFor);
+        return new AnnotatedMethodValidator(beanFactory, RateLimited.class, specs::specFor);
     }
 
     /**

@@ -81,8 +81,7 @@ public final class RetryAutoConfiguration {
     @Bean
     static AnnotatedMethodValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
             RetryWithBackoffPolicies policies) {
-        return new AnnotatedMethodValidator(beanFactory,
-                RetryWithBackoff.class, policies::methodFor);
+        return new AnnotatedMethodValidator(beanFactory, RetryWithBackoff.class, policies::methodFor);
     }
 
     /**
