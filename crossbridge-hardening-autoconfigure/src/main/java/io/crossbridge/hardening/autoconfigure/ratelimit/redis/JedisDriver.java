@@ -21,6 +21,11 @@ import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
  * to the store's timeout for the call and put back afterwards, since the pool's connections serve
  * the application's other Redis calls too. A connection whose read timed out is broken, and
  * Jedis gives it back to the pool as such, which discards it.
+ * <p>
+ * The pool makes a new connection on the thread that borrows, with the factory's connect and read
+ * timeouts rather than the store's. So a call borrows only once a ping from a thread of its own
+ * ({@link BackgroundConnect}) has found Redis answering, at startup and again after every
+ * failure; until then it waits for that ping no longer than its deadline.
  */
 final class JedisDriver implements RedisDriver {
 
@@ -29,6 +34,10 @@ final class JedisDriver implements RedisDriver {
     private final RedisConnectionFactory factory;
 
     private final int timeoutMillis;
+
+    private final long timeoutNanos;
+
+    private final BackgroundConnect<Boolean> answering;
 
     JedisDriver(RedisConnectionFactory factory, Duration timeout) {
         JedisConnectionFactory jedis = (JedisConnectionFactory) factory;
@@ -48,6 +57,8 @@ final class JedisDriver implements RedisDriver {
         }
         this.factory = factory;
         this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
+        this.timeoutNanos = timeout.toNanos();
+        this.answering = new BackgroundConnect<>(this::pingWithTheFactorysTimeouts);
     }
 
     private static boolean waitsLongerForAConnection(GenericObjectPoolConfig<?> pool, Duration timeout) {
@@ -64,6 +75,7 @@ final class JedisDriver implements RedisDriver {
         byte[][] params = new byte[args.length + 1][];
         params[0] = key;
         System.arraycopy(args, 0, params, 1, args.length);
+        answering.get(System.nanoTime() + timeoutNanos);
         try (RedisConnection connection = factory.getConnection()) {
             Jedis jedis = (Jedis) connection.getNativeConnection();
             return withTimeout(jedis, () -> {
@@ -79,6 +91,7 @@ final class JedisDriver implements RedisDriver {
 
     @Override
     public boolean ping() throws Exception {
+        answering.get(System.nanoTime() + timeoutNanos);
         try (RedisConnection connection = factory.getConnection()) {
             Jedis jedis = (Jedis) connection.getNativeConnection();
             return "PONG".equals(withTimeout(jedis, jedis::ping));
@@ -87,7 +100,18 @@ final class JedisDriver implements RedisDriver {
 
     @Override
     public void failed() {
-        // The pool replaces broken connections itself.
+        // The pool replaces broken connections itself; this makes the next call wait for Redis to answer.
+        answering.failed();
+    }
+
+    private Boolean pingWithTheFactorysTimeouts() {
+        try (RedisConnection connection = factory.getConnection()) {
+            String pong = connection.ping();
+            if (!"PONG".equals(pong)) {
+                throw new IllegalStateException("Redis answered PING with " + pong);
+            }
+            return Boolean.TRUE;
+        }
     }
 
     private <T> T withTimeout(Jedis jedis, Call<T> call) {

@@ -19,6 +19,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Lettuce: every call goes over the factory's one shared connection, which Lettuce multiplexes
  * (concurrent calls are pipelined) and reconnects by itself. A call hands its command to
  * Lettuce's I/O thread and waits on the reply's future until the deadline.
+ * <p>
+ * The connection is made off the caller's thread ({@link BackgroundConnect}), and kept: asking
+ * the factory per call takes its lock and allocates a wrapper. It is asked for again after a
+ * failure, in case the factory replaced it.
  */
 final class LettuceDriver implements RedisDriver {
 
@@ -26,15 +30,12 @@ final class LettuceDriver implements RedisDriver {
 
     private final long timeoutNanos;
 
-    /**
-     * The shared native connection, kept: asking the factory per call takes its lock and
-     * allocates a wrapper. Asked for again only after a failure, in case the factory replaced it.
-     */
-    private volatile RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private final BackgroundConnect<RedisClusterAsyncCommands<byte[], byte[]>> connection;
 
     LettuceDriver(RedisConnectionFactory factory, Duration timeout) {
         this.factory = (LettuceConnectionFactory) factory;
         this.timeoutNanos = timeout.toNanos();
+        this.connection = new BackgroundConnect<>(this::connect);
     }
 
     static boolean supports(RedisConnectionFactory factory) {
@@ -43,9 +44,8 @@ final class LettuceDriver implements RedisDriver {
 
     @Override
     public List<Object> run(LuaScript script, byte[] key, byte[]... args) throws Exception {
-        RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
-        // After the connection: the first call connects, which connect-timeout bounds.
         long deadline = System.nanoTime() + timeoutNanos;
+        RedisClusterAsyncCommands<byte[], byte[]> redis = connection.get(deadline);
         byte[][] keys = { key };
         try {
             return await(redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args), deadline);
@@ -60,27 +60,22 @@ final class LettuceDriver implements RedisDriver {
 
     @Override
     public boolean ping() throws Exception {
-        RedisClusterAsyncCommands<byte[], byte[]> redis = commands();
-        return "PONG".equals(await(redis.ping(), System.nanoTime() + timeoutNanos));
+        long deadline = System.nanoTime() + timeoutNanos;
+        return "PONG".equals(await(connection.get(deadline).ping(), deadline));
     }
 
     @Override
     public void failed() {
-        commands = null;
+        connection.failed();
     }
 
-    private RedisClusterAsyncCommands<byte[], byte[]> commands() {
-        RedisClusterAsyncCommands<byte[], byte[]> current = commands;
-        if (current == null) {
-            try (RedisConnection connection = factory.getConnection()) {
-                @SuppressWarnings("unchecked")
-                RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) connection
-                        .getNativeConnection();
-                current = shared;
-                commands = shared;
-            }
+    private RedisClusterAsyncCommands<byte[], byte[]> connect() {
+        try (RedisConnection redis = factory.getConnection()) {
+            @SuppressWarnings("unchecked")
+            RedisClusterAsyncCommands<byte[], byte[]> shared = (RedisClusterAsyncCommands<byte[], byte[]>) redis
+                    .getNativeConnection();
+            return shared;
         }
-        return current;
     }
 
     private static <T> T await(RedisFuture<T> future, long deadlineNanos) throws Exception {

@@ -4,8 +4,14 @@ import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFa
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +56,38 @@ class RedisStoreFailureTests {
         }
         finally {
             ClientLibrary.destroy(factory);
+        }
+    }
+
+    /**
+     * A server that accepts connections and never answers, as a Redis behind a network that drops
+     * packets after the handshake: connecting takes the driver's whole connect timeout, so no
+     * decision may wait on a connect, and concurrent requests must not queue behind one.
+     */
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void silentServerGivesConcurrentRequestsTheOnFailureAnswerWithinTheTimeout(ClientLibrary library)
+            throws Exception {
+        try (ServerSocket silent = new ServerSocket(0)) {
+            RedisConnectionFactory factory = library.connect("localhost", silent.getLocalPort());
+            ExecutorService requests = Executors.newFixedThreadPool(4);
+            try {
+                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+                List<Future<RateLimitDecision>> decisions = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    decisions.add(requests.submit(() -> timed(() -> limiter.acquire("alice", LIMIT, 1))));
+                }
+                for (Future<RateLimitDecision> decision : decisions) {
+                    // Within the timeout and margin of timed(), with one more margin for the queue.
+                    assertThat(decision.get(TIMEOUT.toMillis() + 2 * MARGIN_MILLIS, TimeUnit.MILLISECONDS).allowed())
+                            .isFalse();
+                }
+                assertThat(limiter.storeErrors()).isPositive();
+            }
+            finally {
+                requests.shutdownNow();
+                ClientLibrary.destroy(factory);
+            }
         }
     }
 
@@ -102,12 +140,17 @@ class RedisStoreFailureTests {
         });
     }
 
-    /** Runs the test against a redis-server of its own, through a limiter that denies on failure. */
+    /**
+     * Runs the test against a redis-server of its own, through a limiter that denies on failure,
+     * once the limiter has connected (it connects in the background).
+     */
     private static void onOwnServer(ClientLibrary library, ServerTest test) throws Exception {
         try (RedisProcess redis = RedisProcess.start()) {
             RedisConnectionFactory factory = library.connect("localhost", redis.port());
             try {
-                test.run(redis, new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY));
+                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+                await().atMost(Duration.ofSeconds(10)).until(limiter::ping);
+                test.run(redis, limiter);
             }
             finally {
                 ClientLibrary.destroy(factory);

@@ -1,0 +1,84 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+
+/**
+ * Connects to Redis on a thread of its own, never on a caller's. Spring Data Redis connects under
+ * the factory's lock, and a Redis that drops packets holds a connect for the whole connect
+ * timeout, so callers that connected themselves would wait far past the store's timeout, one
+ * behind another. Here the first connect starts as the driver is made; a caller that finds no
+ * connection, or a failed connect, starts another, and a caller waits for a connect under way no
+ * longer than its own deadline. At most one connect is under way at a time.
+ *
+ * @param <T> what a connect yields: the connection, or just that Redis answered
+ */
+final class BackgroundConnect<T> {
+
+    private final Supplier<T> connect;
+
+    private final AtomicReference<CompletableFuture<T>> current = new AtomicReference<>();
+
+    BackgroundConnect(Supplier<T> connect) {
+        this.connect = connect;
+        connecting();
+    }
+
+    /**
+     * What the last connect yielded, waiting for one under way until the deadline.
+     *
+     * @throws TimeoutException   when no connect ended in time
+     * @throws ExecutionException when the connect failed, with its failure as the cause
+     */
+    T get(long deadlineNanos) throws InterruptedException, ExecutionException, TimeoutException {
+        CompletableFuture<T> connection = current.get();
+        if (connection != null && connection.isDone() && !connection.isCompletedExceptionally()) {
+            return connection.getNow(null);
+        }
+        if (connection == null || connection.isCompletedExceptionally()) {
+            connection = connecting();
+        }
+        try {
+            return connection.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            throw new TimeoutException("not connected to Redis yet");
+        }
+    }
+
+    /** Forgets the connection after a call on it failed, so the next caller connects again. */
+    void failed() {
+        CompletableFuture<T> connection = current.get();
+        // A connect still under way is kept: starting another would only wait behind it.
+        if (connection != null && connection.isDone()) {
+            current.compareAndSet(connection, null);
+        }
+    }
+
+    private CompletableFuture<T> connecting() {
+        while (true) {
+            CompletableFuture<T> connection = current.get();
+            if (connection != null && !connection.isCompletedExceptionally()) {
+                return connection;
+            }
+            CompletableFuture<T> next = new CompletableFuture<>();
+            if (current.compareAndSet(connection, next)) {
+                Thread connector = new Thread(() -> {
+                    try {
+                        next.complete(connect.get());
+                    }
+                    catch (RuntimeException ex) {
+                        next.completeExceptionally(ex);
+                    }
+                }, "crossbridge-redis-connect");
+                connector.setDaemon(true);
+                connector.start();
+                return next;
+            }
+        }
+    }
+}
