@@ -8,14 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
-
 import static org.awaitility.Awaitility.await;
 
 /**
  * A {@code redis-server} process of a test's own, on a free port, that the test can stop and start
- * again to play an outage. Skipped with the reason where no {@code redis-server} is installed
- * (.ci/run installs Debian's).
+ * again to play an outage; also the shared test server where nothing else is found
+ * ({@link RedisTestServer}). Skipped with the reason where no {@code redis-server} is installed
+ * (.ci/run installs Debian's), as {@link RedisTestMode} says.
  */
 final class RedisProcess implements AutoCloseable {
 
@@ -31,9 +30,11 @@ final class RedisProcess implements AutoCloseable {
     }
 
     static RedisProcess start() throws IOException {
-        String executable = findOnPath("redis-server");
-        Assumptions.assumeTrue(executable != null,
-                "no redis-server on the PATH to play an outage with (apt-get install -y redis-server)");
+        RedisTestMode.skipWhenOff();
+        String executable = executable();
+        if (executable == null) {
+            RedisTestMode.unavailable("no redis-server on the PATH for a server of the test's own");
+        }
         RedisProcess redis = new RedisProcess(executable, freePort());
         redis.startAgain();
         return redis;
@@ -91,6 +92,11 @@ final class RedisProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /** The {@code redis-server} on the {@code PATH}, or null. */
+    static String executable() {
+        return findOnPath("redis-server");
     }
 
     private static String findOnPath(String name) {

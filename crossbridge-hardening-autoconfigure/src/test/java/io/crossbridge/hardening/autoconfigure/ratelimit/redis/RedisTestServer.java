@@ -1,8 +1,8 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import java.io.IOException;
 import java.net.URI;
 
-import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
@@ -11,33 +11,75 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * The Redis that tests run against: the server at {@code CROSSBRIDGE_REDIS_URL} (CI starts a local
- * {@code redis-server} and sets it), else a Testcontainers container where a Docker engine
- * exists. Without either, the test is reported as skipped with the reason, never silently passed.
+ * The Redis that tests run against, found in this order: the server at
+ * {@code CROSSBRIDGE_REDIS_URL}; a Testcontainers container where a Docker engine exists; a
+ * {@code redis-server} on the {@code PATH}, started on a free port for this test run and stopped
+ * when it ends. Without any of them the test is skipped with the reason, or fails where
+ * {@link RedisTestMode} says Redis is required; {@link RedisTestSummary} reports the skipped ones.
  */
 final class RedisTestServer {
 
     private static URI uri;
 
+    /** Where the server came from, for the summary; null until a test asked for it. */
+    private static volatile String source;
+
+    /** Why there is no server, once the search found none: it is not searched again. */
+    private static String unavailable;
+
     private RedisTestServer() {
     }
 
-    /** Returns the server's address, starting a container the first time if needed. */
+    /** Returns the server's address, starting one the first time if needed. */
     static synchronized URI uri() {
+        RedisTestMode.skipWhenOff();
+        if (uri == null && unavailable == null) {
+            find();
+        }
         if (uri == null) {
-            String configured = System.getenv("CROSSBRIDGE_REDIS_URL");
-            if (configured != null && !configured.isBlank()) {
-                uri = URI.create(configured);
-            }
-            else {
-                Assumptions.assumeTrue(dockerAvailable(), "no Redis to test against: set CROSSBRIDGE_REDIS_URL "
-                        + "(.ci/run starts a local redis-server and sets it) or run a Docker engine for Testcontainers");
-                GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-                redis.start();
-                uri = URI.create("redis://" + redis.getHost() + ":" + redis.getMappedPort(6379));
-            }
+            RedisTestMode.unavailable(unavailable);
         }
         return uri;
+    }
+
+    static String source() {
+        return source;
+    }
+
+    private static void find() {
+        String configured = System.getenv("CROSSBRIDGE_REDIS_URL");
+        if (configured != null && !configured.isBlank()) {
+            uri = URI.create(configured);
+            source = "CROSSBRIDGE_REDIS_URL=" + configured;
+        }
+        else if (dockerAvailable()) {
+            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+            redis.start();
+            uri = URI.create("redis://" + redis.getHost() + ":" + redis.getMappedPort(6379));
+            source = "a Testcontainers container at " + uri;
+        }
+        else if (RedisProcess.executable() != null) {
+            try {
+                RedisProcess server = RedisProcess.start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try {
+                        server.close();
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "redis-server-stop"));
+                uri = URI.create("redis://localhost:" + server.port());
+                source = "a redis-server of the tests' own on port " + server.port();
+            }
+            catch (IOException ex) {
+                unavailable = "redis-server on the PATH did not start: " + ex.getMessage();
+            }
+        }
+        else {
+            unavailable = "no Redis found: CROSSBRIDGE_REDIS_URL is not set, no Docker engine runs, "
+                    + "and there is no redis-server on the PATH";
+        }
     }
 
     /** A started connection factory to the test server; the caller destroys it. */
