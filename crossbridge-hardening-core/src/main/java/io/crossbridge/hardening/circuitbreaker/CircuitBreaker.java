@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  * window holds the minimum number of calls). Open, it refuses calls with
  * {@link CallNotPermittedException} until {@code waitInOpen} has passed, then lets
  * {@code permittedCallsInHalfOpen} trial calls through: their failure rate closes or reopens it.
+ * Trials still unfinished after {@code maxWaitInHalfOpen} open it again.
  * <p>
  * The state is one immutable object behind an {@link AtomicReference}, so every transition is a
  * single compare-and-set and happens once; the closed path reads one volatile field to permit a
@@ -117,7 +118,7 @@ public final class CircuitBreaker {
     /** The exception that tells a caller this circuit refused it, with the time until trials. */
     public CallNotPermittedException refusal() {
         Phase current = phase.get();
-        Duration wait = current.state == CircuitState.OPEN ? Duration.ofNanos(Math.max(0, current.openUntil - ticker.read()))
+        Duration wait = current.state == CircuitState.OPEN ? Duration.ofNanos(Math.max(0, current.until - ticker.read()))
                 : null;
         return new CallNotPermittedException(name, current.state, wait);
     }
@@ -131,14 +132,19 @@ public final class CircuitBreaker {
                     return true;
                 }
                 case HALF_OPEN -> {
-                    if (current.trialPermits.getAndDecrement() > 0) {
+                    if (takeTrialPermit(current.trialPermits)) {
                         return true;
                     }
-                    notPermitted.increment();
-                    return false;
+                    long now = ticker.read();
+                    if (now - current.until < 0) {
+                        notPermitted.increment();
+                        return false;
+                    }
+                    // The trials did not report in time: give up on them, open for another wait.
+                    transition(current, open(now));
                 }
                 case OPEN -> {
-                    if (ticker.read() - current.openUntil < 0) {
+                    if (ticker.read() - current.until < 0) {
                         notPermitted.increment();
                         return false;
                     }
@@ -151,6 +157,16 @@ public final class CircuitBreaker {
                 }
             }
         }
+    }
+
+    /** Takes one of the trial permits left, never counting below zero. */
+    private static boolean takeTrialPermit(AtomicInteger permits) {
+        for (int left = permits.get(); left > 0; left = permits.get()) {
+            if (permits.compareAndSet(left, left - 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Records a permitted call that succeeded after {@code durationNanos}. */
@@ -168,7 +184,9 @@ public final class CircuitBreaker {
         if (!config.recordFailure().test(failure)) {
             Phase current = phase.get();
             if (current.state == CircuitState.HALF_OPEN) {
-                current.trialPermits.incrementAndGet();
+                // The trial gives its permit back, never beyond the phase's number of trials.
+                int permitted = config.permittedCallsInHalfOpen();
+                current.trialPermits.getAndUpdate(left -> Math.min(left + 1, permitted));
             }
             return false;
         }
@@ -266,14 +284,15 @@ public final class CircuitBreaker {
     }
 
     private Phase halfOpen() {
-        return new Phase(CircuitState.HALF_OPEN, new CountWindow(config.permittedCallsInHalfOpen()), 0,
-                new AtomicInteger(config.permittedCallsInHalfOpen()));
+        return new Phase(CircuitState.HALF_OPEN, new CountWindow(config.permittedCallsInHalfOpen()),
+                ticker.read() + config.maxWaitInHalfOpen().toNanos(), new AtomicInteger(config.permittedCallsInHalfOpen()));
     }
 
     /**
-     * One state with what it needs: the window it counts in (none when open), when an open
-     * circuit lets trials through, and the trial permits left when half-open.
+     * One state with what it needs: the window it counts in (none when open), until when it lasts
+     * (an open circuit lets trials through after it; a half-open one gives up on its trials after
+     * it), and the trial permits left when half-open.
      */
-    private record Phase(CircuitState state, OutcomeWindow window, long openUntil, AtomicInteger trialPermits) {
+    private record Phase(CircuitState state, OutcomeWindow window, long until, AtomicInteger trialPermits) {
     }
 }

@@ -1,12 +1,16 @@
 package io.crossbridge.hardening.circuitbreaker;
 
-import java.util.concurrent.atomic.AtomicLongArray;
-
 /**
- * The calls of the last {@code seconds} seconds, in one bucket per second. A bucket found holding
- * an older second is cleared by the first call of the new second (one compare-and-set); a call of
- * that same second racing the clearing may be lost, which moves a rate by one call at most. Sums
- * stay exact in their 21-bit fields up to about two million calls per window.
+ * The calls of the last {@code seconds} seconds, in one bucket per second, with running totals:
+ * a call adds to its second's bucket and to the totals, and a bucket is subtracted from the
+ * totals and cleared when its second leaves the window, so no call sums the buckets. Totals are
+ * {@code long}s, exact however many calls a window holds.
+ * <p>
+ * Guarded by this object's monitor: a time window reads the clock on every call anyway, and the
+ * lock makes the move to a new second (clearing buckets) one step with the call that causes it,
+ * so no reader ever sees a cleared second's calls counted, or a new second's calls lost. A call
+ * whose clock reading is behind the newest second seen (threads read the ticker at slightly
+ * different moments) counts in the newest second.
  */
 final class TimeWindow implements OutcomeWindow {
 
@@ -14,50 +18,93 @@ final class TimeWindow implements OutcomeWindow {
 
     private final int seconds;
 
-    /** Per bucket: the second it holds. */
-    private final AtomicLongArray epochs;
+    private final long[] calls;
 
-    /** Per bucket: packed counts, calls, failed, slow (21 bits each). */
-    private final AtomicLongArray counts;
+    private final long[] failed;
+
+    private final long[] slow;
+
+    /** The newest second counted; the window holds it and the {@code seconds - 1} before it. */
+    private long newest = Long.MIN_VALUE;
+
+    private long totalCalls;
+
+    private long totalFailed;
+
+    private long totalSlow;
 
     TimeWindow(int seconds) {
         this.seconds = seconds;
-        this.epochs = new AtomicLongArray(seconds);
-        this.counts = new AtomicLongArray(seconds);
-        for (int i = 0; i < seconds; i++) {
-            epochs.set(i, Long.MIN_VALUE);
-        }
+        this.calls = new long[seconds];
+        this.failed = new long[seconds];
+        this.slow = new long[seconds];
     }
 
     @Override
-    public long record(int outcome, long nowNanos) {
-        long second = Math.floorDiv(nowNanos, NANOS_PER_SECOND);
-        int bucket = (int) Math.floorMod(second, (long) seconds);
-        long held = epochs.get(bucket);
-        if (held != second && epochs.compareAndSet(bucket, held, second)) {
-            counts.set(bucket, 0);
+    public synchronized long record(int outcome, long nowNanos) {
+        int bucket = bucket(moveTo(Math.floorDiv(nowNanos, NANOS_PER_SECOND)));
+        calls[bucket]++;
+        totalCalls++;
+        if ((outcome & FAILED) != 0) {
+            failed[bucket]++;
+            totalFailed++;
         }
-        counts.addAndGet(bucket, OutcomeWindow.packed(outcome));
-        return total(second);
+        if ((outcome & SLOW) != 0) {
+            slow[bucket]++;
+            totalSlow++;
+        }
+        return packed();
     }
 
     @Override
-    public Counts counts(long nowNanos) {
-        return Counts.unpack(total(Math.floorDiv(nowNanos, NANOS_PER_SECOND)));
+    public synchronized Counts counts(long nowNanos) {
+        moveTo(Math.floorDiv(nowNanos, NANOS_PER_SECOND));
+        return new Counts(clamp(totalCalls), clamp(totalFailed), clamp(totalSlow));
+    }
+
+    /** Makes {@code second} the newest one, dropping the seconds that leave the window; returns the newest. */
+    private long moveTo(long second) {
+        if (newest == Long.MIN_VALUE) {
+            newest = second;
+        }
+        else if (second > newest) {
+            long leaving = Math.min(second - newest, seconds);
+            for (long s = newest + 1; s <= newest + leaving; s++) {
+                int bucket = bucket(s);
+                totalCalls -= calls[bucket];
+                totalFailed -= failed[bucket];
+                totalSlow -= slow[bucket];
+                calls[bucket] = 0;
+                failed[bucket] = 0;
+                slow[bucket] = 0;
+            }
+            newest = second;
+        }
+        return newest;
+    }
+
+    private int bucket(long second) {
+        return (int) Math.floorMod(second, (long) seconds);
     }
 
     /**
-     * Sums the buckets of the window ending at {@code now}: one pass over {@code seconds}
-     * buckets, which is the cost of a time window per call.
+     * The totals packed for the breaker's threshold check. Past 2^21 - 1 calls they are halved
+     * together until they fit: the rates, all the check reads, stay as they were, and the calls
+     * stay far above any minimum.
      */
-    private long total(long now) {
-        long total = 0;
-        for (int i = 0; i < seconds; i++) {
-            long second = epochs.get(i);
-            if (second > now - seconds && second <= now) {
-                total += counts.get(i);
-            }
+    private long packed() {
+        long c = totalCalls;
+        long f = totalFailed;
+        long s = totalSlow;
+        while (c > MASK) {
+            c >>>= 1;
+            f >>>= 1;
+            s >>>= 1;
         }
-        return total;
+        return c | (f << BITS) | (s << (2 * BITS));
+    }
+
+    private static int clamp(long count) {
+        return (int) Math.min(count, Integer.MAX_VALUE);
     }
 }

@@ -98,6 +98,38 @@ class CircuitBreakerTests {
     }
 
     @Test
+    void aRefusedCallInHalfOpenDoesNotUseUpTheTrialThatAPermanentFailureGaveBack() {
+        CircuitBreaker breaker = opened(config.withPermittedCallsInHalfOpen(1));
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("A takes the trial").isTrue();
+        assertThat(breaker.tryAcquirePermission()).as("B is refused").isFalse();
+        breaker.onError(MILLI, new IllegalArgumentException("A's own mistake"));
+
+        assertThat(breaker.tryAcquirePermission()).as("the trial A gave back").isTrue();
+        breaker.onSuccess(MILLI);
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void trialsThatNeverReportGiveUpHalfOpenAfterItsMaximumWait() {
+        CircuitBreaker breaker = opened(config.withMaxWaitInHalfOpen(Duration.ofSeconds(20)));
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        // Neither trial ever reports, as an async call whose future never completes.
+        ticker.advance(Duration.ofSeconds(19));
+        assertThat(breaker.tryAcquirePermission()).isFalse();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryAcquirePermission()).as("half-open gave up: open again").isFalse();
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("new trials after another wait in open").isTrue();
+        assertThat(transitions).containsExactly("CLOSED->OPEN", "OPEN->HALF_OPEN", "HALF_OPEN->OPEN", "OPEN->HALF_OPEN");
+    }
+
+    @Test
     void slowCallsOpenTheCircuitToo() {
         CircuitBreaker breaker = breaker(config.withSlowCalls(75, Duration.ofSeconds(1)));
         for (int i = 0; i < 3; i++) {
@@ -226,6 +258,10 @@ class CircuitBreakerTests {
     }
 
     private CircuitBreaker opened() {
+        return opened(config);
+    }
+
+    private CircuitBreaker opened(CircuitBreakerConfig config) {
         CircuitBreaker breaker = breaker(config);
         for (int i = 0; i < 4; i++) {
             fail(breaker);

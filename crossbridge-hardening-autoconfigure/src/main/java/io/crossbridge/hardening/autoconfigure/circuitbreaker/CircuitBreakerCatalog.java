@@ -96,12 +96,19 @@ public final class CircuitBreakerCatalog {
             throw new InvalidPropertyException(at + "wait-in-open", settings.getWaitInOpen(), sentence(ex));
         }
         try {
-            return settings.getPermittedCallsInHalfOpen() == null ? config
+            config = settings.getPermittedCallsInHalfOpen() == null ? config
                     : config.withPermittedCallsInHalfOpen(settings.getPermittedCallsInHalfOpen());
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidPropertyException(at + "permitted-calls-in-half-open", settings.getPermittedCallsInHalfOpen(),
                     sentence(ex));
+        }
+        try {
+            return settings.getMaxWaitInHalfOpen() == null ? config
+                    : config.withMaxWaitInHalfOpen(settings.getMaxWaitInHalfOpen());
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidPropertyException(at + "max-wait-in-half-open", settings.getMaxWaitInHalfOpen(), sentence(ex));
         }
     }
 

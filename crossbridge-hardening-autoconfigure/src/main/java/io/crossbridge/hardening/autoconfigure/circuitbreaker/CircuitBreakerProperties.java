@@ -29,7 +29,7 @@ public class CircuitBreakerProperties {
     /**
      * Breakers by name. A built-in breaker named default exists without configuration; every
      * setting left out takes the default: 50% failures or 100% slow calls (60s) over the last 100
-     * calls, at least 10, open for 30s, then 5 trial calls.
+     * calls, at least 10, open for 30s, then 5 trial calls, awaited at most 60s.
      */
     private Map<String, Instance> instances = new LinkedHashMap<>();
 
@@ -103,6 +103,12 @@ public class CircuitBreakerProperties {
          */
         private Integer permittedCallsInHalfOpen;
 
+        /**
+         * Longest the half-open circuit waits for its trial calls' outcomes; with trials still
+         * unfinished after it, the circuit opens again.
+         */
+        private Duration maxWaitInHalfOpen;
+
         public Float getFailureRateThreshold() {
             return failureRateThreshold;
         }
@@ -165,6 +171,14 @@ public class CircuitBreakerProperties {
 
         public void setPermittedCallsInHalfOpen(Integer permittedCallsInHalfOpen) {
             this.permittedCallsInHalfOpen = permittedCallsInHalfOpen;
+        }
+
+        public Duration getMaxWaitInHalfOpen() {
+            return maxWaitInHalfOpen;
+        }
+
+        public void setMaxWaitInHalfOpen(Duration maxWaitInHalfOpen) {
+            this.maxWaitInHalfOpen = maxWaitInHalfOpen;
         }
     }
 }

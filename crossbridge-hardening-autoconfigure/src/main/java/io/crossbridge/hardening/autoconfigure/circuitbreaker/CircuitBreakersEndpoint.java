@@ -67,7 +67,7 @@ public class CircuitBreakersEndpoint {
                 metrics.failedCalls(), metrics.slowCalls(), metrics.notPermitted(), config.failureRateThreshold(),
                 config.slowCallRateThreshold(), config.slowCallDuration().toString(),
                 config.windowType().name().toLowerCase(Locale.ROOT), config.windowSize(), config.minimumCalls(),
-                config.waitInOpen().toString(), config.permittedCallsInHalfOpen());
+                config.waitInOpen().toString(), config.permittedCallsInHalfOpen(), config.maxWaitInHalfOpen().toString());
     }
 
     /**
@@ -77,6 +77,6 @@ public class CircuitBreakersEndpoint {
     public record BreakerDescriptor(String state, float failureRate, float slowCallRate, int calls, int failedCalls,
             int slowCalls, long notPermittedCalls, float failureRateThreshold, float slowCallRateThreshold,
             String slowCallDuration, String windowType, int windowSize, int minimumCalls, String waitInOpen,
-            int permittedCallsInHalfOpen) {
+            int permittedCallsInHalfOpen, String maxWaitInHalfOpen) {
     }
 }
