@@ -2,6 +2,7 @@ package io.crossbridge.hardening.ratelimit;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The buckets of one limit: a hash table from key to {@link Gcra} word, with no object per
@@ -13,6 +14,16 @@ import java.lang.invoke.VarHandle;
  * {@value #SEGMENTS} segments, chosen by the high bits of the key's spread hash. Each holds two
  * parallel arrays, keys and words, probed linearly from the low bits; a {@code null} key ends a
  * probe. A segment grows (or shrinks) by rehashing into new arrays.
+ *
+ * <h2>Hash flooding</h2>
+ * {@code String.hashCode()} is cached by the string and costs nothing, but a client that chooses
+ * its key can choose many with one hash code ("Aa" and "BB" hash alike, and so do all strings
+ * made of them), which would all probe one run of one segment: each lookup O(n) comparisons,
+ * each insert too. So a segment whose insert meets a probe longer than {@value #LONG_PROBE} slots
+ * rehashes into arrays probed by a keyed hash of the key's characters (SipHash-1-3, with a key
+ * drawn per table), which such a client cannot aim at. A function of {@code hashCode()} could
+ * not help: the colliding keys share it. The keyed hash costs a pass over the characters, so
+ * only segments that met a long probe pay it.
  *
  * <h2>Concurrency protocol</h2>
  * <ul>
@@ -40,13 +51,19 @@ final class BucketTable {
 
     private static final int MIN_CAPACITY = 8;
 
+    /** A probe longer than this on insert makes its segment switch to the keyed hash. */
+    static final int LONG_PROBE = 48;
+
     private static final VarHandle KEYS = MethodHandles.arrayElementVarHandle(String[].class);
 
     private final Segment[] segments = new Segment[SEGMENTS];
 
     BucketTable() {
+        // Drawn per table, never shown: what a flooding client would need to aim at the keyed hash.
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        KeyedHash keyedHash = new KeyedHash(random.nextLong(), random.nextLong());
         for (int i = 0; i < SEGMENTS; i++) {
-            segments[i] = new Segment();
+            segments[i] = new Segment(keyedHash);
         }
     }
 
@@ -106,7 +123,9 @@ final class BucketTable {
             if (segment.used + 1 > segment.slots.maxUsed()) {
                 segment.rehash(segment.live + 1);
             }
-            segment.slots.add(key, hash, tat);
+            if (segment.slots.add(key, hash, tat) > LONG_PROBE && segment.slots.keyedHash == null) {
+                segment.rehashKeyed();
+            }
             segment.used++;
             segment.live++;
             return true;
@@ -212,7 +231,9 @@ final class BucketTable {
 
     private static final class Segment {
 
-        volatile Slots slots = new Slots(MIN_CAPACITY);
+        private final KeyedHash keyedHash;
+
+        volatile Slots slots = new Slots(MIN_CAPACITY, null);
 
         /** Slots holding a key, tombstones included. Guarded by this. */
         int used;
@@ -220,12 +241,26 @@ final class BucketTable {
         /** Slots holding a live bucket. Written under this, read anywhere for stats. */
         volatile int live;
 
+        Segment(KeyedHash keyedHash) {
+            this.keyedHash = keyedHash;
+        }
+
         /**
-         * Copies the live buckets into arrays sized for {@code expected} of them. Holds this.
+         * Copies the live buckets into arrays sized for {@code expected} of them, probed by the
+         * same hash as now. Holds this.
          */
         void rehash(int expected) {
+            rehash(expected, slots.keyedHash);
+        }
+
+        /** Rehashes into arrays probed by the keyed hash, for good. Holds this. */
+        void rehashKeyed() {
+            rehash(live, keyedHash);
+        }
+
+        private void rehash(int expected, KeyedHash probing) {
             Slots old = slots;
-            Slots fresh = new Slots(Slots.capacityFor(expected));
+            Slots fresh = new Slots(Slots.capacityFor(expected), probing);
             for (int i = 0; i < old.keys.length; i++) {
                 String key = old.keys[i];
                 if (key != null) {
@@ -255,10 +290,18 @@ final class BucketTable {
 
         final int mask;
 
-        Slots(int capacity) {
+        /** The keyed hash these arrays are probed by, or null for the spread {@code hashCode()}. */
+        final KeyedHash keyedHash;
+
+        Slots(int capacity, KeyedHash keyedHash) {
             this.keys = new String[capacity];
             this.words = new long[capacity];
             this.mask = capacity - 1;
+            this.keyedHash = keyedHash;
+        }
+
+        private int start(String key, int hash) {
+            return (keyedHash == null ? hash : keyedHash.hash(key)) & mask;
         }
 
         /** The smallest power of two at least {@link #MIN_CAPACITY} and twice {@code expected}. */
@@ -277,7 +320,7 @@ final class BucketTable {
 
         /** Returns the slot of the live (or moved) bucket of {@code key}, or -1. */
         int find(String key, int hash) {
-            for (int i = hash & mask;; i = (i + 1) & mask) {
+            for (int i = start(key, hash);; i = (i + 1) & mask) {
                 String candidate = (String) KEYS.getAcquire(keys, i);
                 if (candidate == null) {
                     return -1;
@@ -288,14 +331,21 @@ final class BucketTable {
             }
         }
 
-        /** Puts a key known to be absent into the first empty slot. Holds the segment's monitor. */
-        void add(String key, int hash, long tat) {
-            int i = hash & mask;
+        /**
+         * Puts a key known to be absent into the first empty slot. Holds the segment's monitor.
+         *
+         * @return the slots probed past the first
+         */
+        int add(String key, int hash, long tat) {
+            int i = start(key, hash);
+            int probed = 0;
             while (keys[i] != null) {
                 i = (i + 1) & mask;
+                probed++;
             }
             words[i] = tat;
             KEYS.setRelease(keys, i, key);
+            return probed;
         }
     }
 }
