@@ -95,6 +95,6 @@ final class RateLimitedInterceptor implements MethodInterceptor {
             return keyResolver.get().resolveKey(invocation.getMethod(), invocation.getArguments());
         }
         Object key = spec.keyFor(context);
-        return key == null ? null : key.toString();
+        return key == null ? null : RateLimitKeys.expression(key.toString());
     }
 }

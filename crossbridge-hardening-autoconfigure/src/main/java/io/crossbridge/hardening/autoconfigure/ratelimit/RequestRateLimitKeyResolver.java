@@ -25,6 +25,6 @@ final class RequestRateLimitKeyResolver implements RateLimitKeyResolver {
         }
         HttpServletRequest request = servletAttributes.getRequest();
         Principal principal = request.getUserPrincipal();
-        return principal != null ? "principal:" + principal.getName() : "ip:" + request.getRemoteAddr();
+        return principal != null ? RateLimitKeys.principal(principal.getName()) : RateLimitKeys.ip(request.getRemoteAddr());
     }
 }

@@ -106,9 +106,14 @@ final class HttpRateLimitRule {
                 rule.getTokens(), fixed);
     }
 
-    /** Whether this rule applies to the request. */
+    /**
+     * Whether this rule applies to the request. A HEAD request counts as the GET it asks about,
+     * as Spring MVC serves it through the GET handler: otherwise {@code methods: [GET]} would
+     * let HEAD requests run the handler without a limit.
+     */
     boolean matches(HttpServletRequest request) {
-        if (!methods.isEmpty() && !methods.contains(request.getMethod())) {
+        String method = request.getMethod();
+        if (!methods.isEmpty() && !methods.contains(method) && !("HEAD".equals(method) && methods.contains("GET"))) {
             return false;
         }
         PathContainer requestPath = ServletRequestPathUtils.hasParsedRequestPath(request)

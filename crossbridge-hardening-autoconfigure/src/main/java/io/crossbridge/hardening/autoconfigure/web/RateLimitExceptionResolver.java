@@ -18,8 +18,10 @@ import org.springframework.web.servlet.ModelAndView;
 
 /**
  * Answers a rate-limit rejection with 429 and a missing key with 400, both as RFC 9457
- * {@code application/problem+json}. Ordered last, so the application's own
- * {@code @ExceptionHandler} for either exception wins.
+ * {@code application/problem+json}. Ordered before Spring MVC's own resolvers, so that an
+ * application's catch-all {@code @ExceptionHandler(Exception.class)} does not turn a 429 into a
+ * 500; an {@code @ExceptionHandler} the application wrote for either exception still wins
+ * ({@link ApplicationExceptionHandlers}).
  * <p>
  * A 429 carries {@code Retry-After} in whole seconds, rounded up so a client is never early, the
  * {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-10,
@@ -31,6 +33,15 @@ final class RateLimitExceptionResolver implements HandlerExceptionResolver, Orde
     /** The problem type the draft registers for an exceeded quota. */
     static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
+    /** Just before Spring MVC's resolvers, which its configuration orders at 0. */
+    static final int ORDER = -1;
+
+    private final ApplicationExceptionHandlers applicationHandlers;
+
+    RateLimitExceptionResolver(ApplicationExceptionHandlers applicationHandlers) {
+        this.applicationHandlers = applicationHandlers;
+    }
+
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
             Exception ex) {
@@ -38,10 +49,16 @@ final class RateLimitExceptionResolver implements HandlerExceptionResolver, Orde
             return null;
         }
         if (ex instanceof RateLimitExceededException exceeded) {
+            if (applicationHandlers.answer(handler, ex, RateLimitExceededException.class)) {
+                return null;
+            }
             tooManyRequests(response, exceeded.limit(), exceeded.retryAfter());
             return new ModelAndView();
         }
         if (ex instanceof MissingRateLimitKeyException missing) {
+            if (applicationHandlers.answer(handler, ex, MissingRateLimitKeyException.class)) {
+                return null;
+            }
             String source = missing instanceof MissingRequestKeyException fromRequest ? fromRequest.source()
                     : "a key for the caller";
             write(response, 400, "{\"type\":\"about:blank\",\"title\":\"Missing rate-limit key\",\"status\":400,"
@@ -55,7 +72,7 @@ final class RateLimitExceptionResolver implements HandlerExceptionResolver, Orde
 
     @Override
     public int getOrder() {
-        return Ordered.LOWEST_PRECEDENCE;
+        return ORDER;
     }
 
     private static void tooManyRequests(HttpServletResponse response, RateLimit limit, Duration retryAfter) {

@@ -7,6 +7,7 @@ import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.util.List;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -18,6 +19,10 @@ import org.springframework.web.servlet.HandlerInterceptor;
  * handling answers it: {@link RateLimitExceptionResolver} by default, or the application's own
  * {@code @ExceptionHandler}. Tokens already taken by earlier rules of a rejected request are kept,
  * as with any layered limit.
+ * <p>
+ * A request decides once, on its first dispatch: Spring MVC calls interceptors again when an
+ * asynchronous controller's result is dispatched, and on the error dispatch of a failed request,
+ * which must not take the request's tokens a second time.
  */
 final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 
@@ -35,6 +40,9 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
 
     @Override
     public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (request.getDispatcherType() != DispatcherType.REQUEST) {
+            return true;
+        }
         String policies = null;
         String remaining = null;
         for (HttpRateLimitRule rule : rules) {

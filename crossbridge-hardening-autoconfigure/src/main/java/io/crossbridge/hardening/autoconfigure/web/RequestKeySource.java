@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeys;
 
 import java.security.Principal;
 import java.util.function.Function;
@@ -16,7 +17,8 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
 /**
  * Who a request counts against, as a URL rule's {@code key} names it. The client address is the
  * remote address: it follows {@code X-Forwarded-For} only when Spring's forwarded-header support
- * rewrites it, so a client cannot pick its own key by sending the header.
+ * rewrites it, so a client cannot pick its own key by sending the header. Each source keeps to
+ * its own namespace ({@link RateLimitKeys}).
  *
  * @param description what the request must carry, for the 400 when it does not
  * @param keyOf       the key of a request, or {@code null} when it has none
@@ -35,27 +37,28 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
         if (spec == null || spec.isBlank()) {
             return new RequestKeySource("a principal or a client address", request -> {
                 String principal = principal(request);
-                return principal != null ? "principal:" + principal : "ip:" + request.getRemoteAddr();
+                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(request.getRemoteAddr());
             });
         }
         if (spec.equals("principal")) {
             return new RequestKeySource("an authenticated principal", request -> {
                 String principal = principal(request);
-                return principal != null ? "principal:" + principal : null;
+                return principal != null ? RateLimitKeys.principal(principal) : null;
             });
         }
         if (spec.equals("ip")) {
-            return new RequestKeySource("a client address", request -> "ip:" + request.getRemoteAddr());
+            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(request.getRemoteAddr()));
         }
         if (spec.startsWith("header:") && spec.length() > "header:".length()) {
             String header = spec.substring("header:".length()).trim();
-            return new RequestKeySource("the " + header + " header", request -> request.getHeader(header));
+            return new RequestKeySource("the " + header + " header",
+                    request -> RateLimitKeys.header(header, request.getHeader(header)));
         }
         if (spec.startsWith("#")) {
             Expression expression = parseExpression(property, spec);
             return new RequestKeySource("what " + spec + " reads", request -> {
                 Object key = expression.getValue(context(request));
-                return key == null ? null : key.toString();
+                return key == null ? null : RateLimitKeys.expression(key.toString());
             });
         }
         throw new InvalidPropertyException(property, spec,

@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -31,11 +32,12 @@ public final class WebRateLimitAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RateLimitExceptionResolver rateLimitExceptionResolver() {
-        return new RateLimitExceptionResolver();
+    RateLimitExceptionResolver rateLimitExceptionResolver(ApplicationContext context) {
+        return new RateLimitExceptionResolver(new ApplicationExceptionHandlers(context));
     }
 
     @Bean
+    @ConditionalOnMissingBean(name = "rateLimitUrlRules")
     WebMvcConfigurer rateLimitUrlRules(RateLimitProperties properties, RateLimitCatalog catalog, RateLimiter limiter) {
         List<HttpRateLimitRule> rules = new ArrayList<>();
         for (int i = 0; i < properties.getHttp().size(); i++) {

@@ -6,10 +6,15 @@ import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
+import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -25,6 +30,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.async.DeferredResult;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,7 +55,10 @@ class HttpRateLimitTests {
             "crossbridge.hardening.rate-limit.http[1].limit=#request.getHeader('X-Plan') == 'pro' ? 'roomy' : 'tiny'",
             "crossbridge.hardening.rate-limit.http[1].key=header:X-API-Key",
             "crossbridge.hardening.rate-limit.http[2].path=/api/by-ip", "crossbridge.hardening.rate-limit.http[2].limit=tiny",
-            "crossbridge.hardening.rate-limit.http[2].key=ip" })
+            "crossbridge.hardening.rate-limit.http[2].key=ip",
+            "crossbridge.hardening.rate-limit.http[3].path=/api/async/**",
+            "crossbridge.hardening.rate-limit.http[3].limit=tiny",
+            "crossbridge.hardening.rate-limit.http[3].key=header:X-API-Key" })
     class Defaults {
 
         @LocalServerPort
@@ -80,6 +90,30 @@ class HttpRateLimitTests {
             assertThat(rejected.<String>read("$.detail")).contains("'tiny'");
             assertThat(rejected.body()).doesNotContain("key-alice");
             assertThat(other.status()).isEqualTo(200);
+        }
+
+        @Test
+        void headRequestsTakeTheirTokensUnderAGetRule() {
+            Http http = new Http(port);
+            assertThat(http.head("/api/search?q=x", "X-API-Key", "key-hector").status()).isEqualTo(200);
+            assertThat(http.head("/api/search?q=x", "X-API-Key", "key-hector").status()).isEqualTo(200);
+
+            assertThat(http.head("/api/search?q=x", "X-API-Key", "key-hector").status()).isEqualTo(429);
+            assertThat(http.get("/api/search?q=x", "X-API-Key", "key-hector").status()).isEqualTo(429);
+        }
+
+        /** Spring MVC runs interceptors again on the dispatch of an asynchronous result. */
+        @ParameterizedTest
+        @ValueSource(strings = { "future", "callable", "deferred", "sse" })
+        void asynchronousControllersTakeTheirTokensOnce(String kind) {
+            Http http = new Http(port);
+            String key = "key-async-" + kind;
+            Http.Response first = http.get("/api/async/" + kind, "X-API-Key", key);
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(first.body()).contains("done");
+            assertThat(http.get("/api/async/" + kind, "X-API-Key", key).status()).isEqualTo(200);
+
+            assertThat(http.get("/api/async/" + kind, "X-API-Key", key).status()).isEqualTo(429);
         }
 
         @Test
@@ -125,6 +159,21 @@ class HttpRateLimitTests {
         }
 
         @Test
+        void keysFromDifferentSourcesNeverShareABucket() {
+            Http http = new Http(port);
+            // A key expression that gives "collide" drains the expression's bucket under tiny...
+            http.get("/api/annotated?user=collide");
+            http.get("/api/annotated?user=collide");
+            assertThat(http.get("/api/annotated?user=collide").status()).isEqualTo(429);
+            // ...not the bucket of a client whose X-API-Key is "collide", under the same limit,
+            assertThat(http.get("/api/search?q=x", "X-API-Key", "collide").status()).isEqualTo(200);
+            // and a client cannot name a principal's bucket through the header or the expression.
+            http.get("/api/annotated?user=principal:mallory");
+            http.get("/api/annotated?user=principal:mallory");
+            assertThat(http.get("/api/search?q=x", "X-API-Key", "principal:mallory").status()).isEqualTo(200);
+        }
+
+        @Test
         void rateLimitedControllerMethodAlsoAnswers429() {
             Http http = new Http(port);
             http.get("/api/annotated?user=carol");
@@ -165,6 +214,55 @@ class HttpRateLimitTests {
         }
     }
 
+    /** A rule over every path, so the error dispatch of a failed request reaches the interceptor too. */
+    @Nested
+    @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
+            "crossbridge.hardening.rate-limit.limits.tiny.window=60s",
+            "crossbridge.hardening.rate-limit.http[0].path=/**", "crossbridge.hardening.rate-limit.http[0].limit=tiny",
+            "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key" })
+    class EveryPath {
+
+        @LocalServerPort
+        private int port;
+
+        @Test
+        void aFailedRequestTakesItsTokensOnceThoughItIsDispatchedAgainToTheErrorPage() {
+            Http http = new Http(port);
+            assertThat(http.get("/api/boom", "X-API-Key", "key-ivan").status()).isEqualTo(500);
+            assertThat(http.get("/api/boom", "X-API-Key", "key-ivan").status()).isEqualTo(500);
+
+            assertThat(http.get("/api/boom", "X-API-Key", "key-ivan").status()).isEqualTo(429);
+        }
+    }
+
+    /** An application's catch-all handler is for its own failures, not for a rate limit's 429 or 400. */
+    @Nested
+    @SpringBootTest(classes = { Application.class, CatchAllHandler.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+            properties = { "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
+                    "crossbridge.hardening.rate-limit.limits.tiny.window=60s",
+                    "crossbridge.hardening.rate-limit.http[0].path=/api/search",
+                    "crossbridge.hardening.rate-limit.http[0].limit=tiny",
+                    "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key" })
+    class CatchAll {
+
+        @LocalServerPort
+        private int port;
+
+        @Test
+        void aCatchAllExceptionHandlerLeaves429And400ToTheStarter() {
+            Http http = new Http(port);
+            http.get("/api/search?q=x", "X-API-Key", "key-judy");
+            http.get("/api/search?q=x", "X-API-Key", "key-judy");
+
+            Http.Response rejected = http.get("/api/search?q=x", "X-API-Key", "key-judy");
+            assertThat(rejected.status()).isEqualTo(429);
+            assertThat(rejected.header("Retry-After")).isEqualTo("30");
+            assertThat(http.get("/api/search?q=x").status()).isEqualTo(400);
+            assertThat(http.get("/api/boom").body()).as("the application's own failures").isEqualTo("oops");
+        }
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     @Import(Api.class)
@@ -199,10 +297,56 @@ class HttpRateLimitTests {
             return "ok";
         }
 
+        @GetMapping("/api/boom")
+        String boom() {
+            throw new IllegalStateException("the handler failed");
+        }
+
+        @GetMapping("/api/async/future")
+        CompletableFuture<String> future() {
+            return CompletableFuture.supplyAsync(() -> "done");
+        }
+
+        @GetMapping("/api/async/callable")
+        Callable<String> callable() {
+            return () -> "done";
+        }
+
+        @GetMapping("/api/async/deferred")
+        DeferredResult<String> deferred() {
+            DeferredResult<String> result = new DeferredResult<>();
+            CompletableFuture.runAsync(() -> result.setResult("done"));
+            return result;
+        }
+
+        @GetMapping("/api/async/sse")
+        SseEmitter sse() {
+            SseEmitter emitter = new SseEmitter();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    emitter.send("done");
+                    emitter.complete();
+                }
+                catch (IOException ex) {
+                    emitter.completeWithError(ex);
+                }
+            });
+            return emitter;
+        }
+
         @GetMapping("/api/annotated")
         @RateLimited(limit = "tiny", key = "#user")
         public String annotated(@RequestParam String user) {
             return "ok";
+        }
+    }
+
+    @RestControllerAdvice
+    static class CatchAllHandler {
+
+        @ExceptionHandler(Exception.class)
+        ResponseEntity<String> anything(Exception ex) {
+            return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body("oops");
         }
     }
 
