@@ -162,6 +162,13 @@ public class RateLimitProperties {
          */
         private Duration timeout = Duration.ofMillis(100);
 
+        /**
+         * After a decision Redis could not make, how long later decisions skip Redis and get the
+         * on-failure answer at once, so that an outage costs requests no timeout each; with
+         * on-failure deny, every decision in it is rejected. From 0 (ask Redis every time) to 1m.
+         */
+        private Duration failurePause = Duration.ofMillis(500);
+
         public String getKeyPrefix() {
             return keyPrefix;
         }
@@ -184,6 +191,14 @@ public class RateLimitProperties {
 
         public void setTimeout(Duration timeout) {
             this.timeout = timeout;
+        }
+
+        public Duration getFailurePause() {
+            return failurePause;
+        }
+
+        public void setFailurePause(Duration failurePause) {
+            this.failurePause = failurePause;
         }
     }
 

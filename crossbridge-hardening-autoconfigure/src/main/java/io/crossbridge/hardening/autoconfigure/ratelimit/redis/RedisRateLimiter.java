@@ -54,19 +54,38 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private final LuaScript remainingScript;
 
-    private final StoreFailures failures = new StoreFailures();
+    private final StoreFailures failures;
 
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
     /**
+     * A store that skips Redis for 500 ms after a failure.
+     *
      * @throws IllegalArgumentException when the timeout is not positive, the prefix is not
      *                                  usable, or the factory is of neither Lettuce nor Jedis
      */
     public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
             OnFailure onFailure) {
+        this(connectionFactory, keyPrefix, timeout, onFailure, StoreFailures.DEFAULT_PAUSE);
+    }
+
+    /**
+     * A store that, after a decision Redis could not make, skips Redis for {@code failurePause}
+     * and answers {@code onFailure} at once.
+     *
+     * @throws IllegalArgumentException when the timeout is not positive, the pause negative, the
+     *                                  prefix not usable, or the factory of neither Lettuce nor
+     *                                  Jedis
+     */
+    public RedisRateLimiter(RedisConnectionFactory connectionFactory, String keyPrefix, Duration timeout,
+            OnFailure onFailure, Duration failurePause) {
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
+        if (failurePause == null || failurePause.isNegative()) {
+            throw new IllegalArgumentException("failurePause must be zero or positive, was " + failurePause);
+        }
+        this.failures = new StoreFailures(failurePause);
         this.connectionFactory = connectionFactory;
         this.driver = RedisDriver.of(connectionFactory, timeout);
         this.keys = new RedisKeys(keyPrefix);
@@ -201,7 +220,9 @@ public final class RedisRateLimiter implements RateLimiter {
         if (onFailure == OnFailure.ALLOW) {
             return new RateLimitDecision(true, limit.capacity() - tokens, Duration.ZERO, Duration.ZERO);
         }
-        return new RateLimitDecision(false, 0, StoreFailures.PAUSE, StoreFailures.PAUSE);
+        // Rejected until Redis is asked again; at least a moment, so a client never retries at once.
+        Duration wait = failures.pause().isZero() ? Duration.ofMillis(1) : failures.pause();
+        return new RateLimitDecision(false, 0, wait, wait);
     }
 
     private void delete(String key) {

@@ -9,13 +9,17 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.ClassUtils;
 
 /**
  * The Redis store's beans: the limiter, a {@code rateLimitStore} health check that says when Redis
@@ -25,14 +29,20 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 @Configuration(proxyBeanMethods = false)
 public class RedisStoreConfiguration {
 
+    private static final String BOOT_DATA_REDIS = "org.springframework.boot.data.redis.";
+
+    private static final List<String> ADDRESS_PROPERTIES = List.of("url", "host", "port", "cluster.nodes",
+            "sentinel.nodes", "sentinel.master", "masterreplica.nodes");
+
     @Bean
     @ConditionalOnMissingBean
-    RateLimiter rateLimiter(RateLimitProperties properties, ObjectProvider<RedisConnectionFactory> connectionFactory) {
+    RateLimiter rateLimiter(RateLimitProperties properties, ObjectProvider<RedisConnectionFactory> connectionFactory,
+            ConfigurableListableBeanFactory beanFactory, Environment environment) {
         RedisConnectionFactory factory = connectionFactory.getIfAvailable();
-        if (factory == null) {
+        if (factory == null || bootsDefaultAddress(beanFactory, environment)) {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis",
-                    "There is no RedisConnectionFactory: configure spring.data.redis.* (host, port or url) so that "
-                            + "Spring Boot creates one, or declare one.");
+                    "There is no Redis configured: set spring.data.redis.url (or host and port, cluster.nodes, "
+                            + "sentinel.*) so that Spring Boot connects to it, or declare a RedisConnectionFactory.");
         }
         RateLimitProperties.Redis redis = properties.getRedis();
         Duration timeout = redis.getTimeout();
@@ -46,12 +56,50 @@ public class RedisStoreConfiguration {
                     "It must not be blank or hold '{' or '}': a hash tag would put every bucket in one "
                             + "Redis Cluster slot.");
         }
+        Duration pause = redis.getFailurePause();
+        if (pause == null || pause.isNegative() || pause.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new InvalidPropertyException("crossbridge.hardening.rate-limit.redis.failure-pause", pause,
+                    "It must be from 0 to 1m: decisions skip Redis for this long after a failure.");
+        }
         try {
-            return new RedisRateLimiter(factory, prefix, timeout, redis.getOnFailure());
+            return new RedisRateLimiter(factory, prefix, timeout, redis.getOnFailure(), pause);
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidPropertyException("crossbridge.hardening.rate-limit.store", "redis", ex.getMessage() + ".");
         }
+    }
+
+    /**
+     * Whether the connection factory is the one Spring Boot makes from {@code spring.data.redis.*}
+     * with none of its addresses set, which connects to localhost:6379. A store that reaches no
+     * Redis answers {@code on-failure} (allow, by default), so a forgotten setting would quietly
+     * lift every limit; connection details from elsewhere (Docker Compose, Testcontainers) count
+     * as set.
+     */
+    private static boolean bootsDefaultAddress(ConfigurableListableBeanFactory beanFactory, Environment environment) {
+        for (String property : ADDRESS_PROPERTIES) {
+            if (environment.containsProperty("spring.data.redis." + property)) {
+                return false;
+            }
+        }
+        for (String name : beanFactory.getBeanNamesForType(RedisConnectionFactory.class, false, false)) {
+            String madeBy = beanFactory.getMergedBeanDefinition(name).getFactoryBeanName();
+            if (madeBy == null || !madeBy.startsWith(BOOT_DATA_REDIS)) {
+                return false;
+            }
+        }
+        ClassLoader classLoader = beanFactory.getBeanClassLoader();
+        String details = BOOT_DATA_REDIS + "autoconfigure.DataRedisConnectionDetails";
+        if (ClassUtils.isPresent(details, classLoader)) {
+            for (String name : beanFactory.getBeanNamesForType(ClassUtils.resolveClassName(details, classLoader), false,
+                    false)) {
+                Class<?> type = beanFactory.getType(name, false);
+                if (type == null || !type.getName().equals(BOOT_DATA_REDIS + "autoconfigure.PropertiesDataRedisConnectionDetails")) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Bean

@@ -16,8 +16,8 @@ import org.apache.commons.logging.LogFactory;
  */
 final class StoreFailures {
 
-    /** How long calls skip Redis after a failure. */
-    static final Duration PAUSE = Duration.ofMillis(500);
+    /** How long calls skip Redis after a failure, unless configured otherwise. */
+    static final Duration DEFAULT_PAUSE = Duration.ofMillis(500);
 
     /** Least time between two failure log lines. */
     static final Duration LOG_EVERY = Duration.ofSeconds(10);
@@ -34,6 +34,16 @@ final class StoreFailures {
 
     private volatile boolean failing;
 
+    private final Duration pause;
+
+    StoreFailures(Duration pause) {
+        this.pause = pause;
+    }
+
+    Duration pause() {
+        return pause;
+    }
+
     /** Whether a call should skip Redis now. */
     boolean pausing() {
         return failing && System.nanoTime() - skipUntilNanos < 0;
@@ -42,7 +52,7 @@ final class StoreFailures {
     void failed(Exception failure) {
         count.increment();
         long now = System.nanoTime();
-        skipUntilNanos = now + PAUSE.toNanos();
+        skipUntilNanos = now + pause.toNanos();
         boolean first = !failing;
         failing = true;
         if (first || now - lastLoggedNanos > LOG_EVERY.toNanos()) {

@@ -106,17 +106,50 @@ class RedisStoreAutoConfigurationTests {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class))
                 .withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
-                        .hasMessageContaining("There is no RedisConnectionFactory: configure spring.data.redis.*"));
+                        .hasMessageContaining("There is no Redis configured: set spring.data.redis.url"));
+    }
+
+    @Test
+    void storeRedisWithNoRedisAddressConfiguredStopsStartupRatherThanTryLocalhost() {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause()
+                        .hasMessageContaining("There is no Redis configured: set spring.data.redis.url"));
+    }
+
+    @Test
+    void storeRedisWithTheApplicationsOwnConnectionFactoryNeedsNoRedisProperties() {
+        URI redis = RedisTestServer.uri();
+        this.contextRunner.withBean(RedisConnectionFactory.class,
+                () -> RedisTestServer.connectionFactory(redis.getHost(), redis.getPort()))
+                .withPropertyValues("crossbridge.hardening.rate-limit.store=redis")
+                .run(context -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class));
+    }
+
+    @Test
+    void failurePauseIsAPropertyThatDenyAnswersWith() throws Exception {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.on-failure=deny",
+                "crossbridge.hardening.rate-limit.redis.failure-pause=2s", "spring.data.redis.host=localhost",
+                "spring.data.redis.port=" + RedisProcess.freePort()).run(context -> {
+                    RateLimiter limiter = context.getBean(RateLimiter.class);
+                    RateLimit limit = RateLimit.of("once", 1, Duration.ofHours(1));
+                    limiter.acquire("alice", limit, 1);
+                    assertThat(limiter.acquire("alice", limit, 1).retryAfter()).isEqualTo(Duration.ofSeconds(2));
+                });
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "crossbridge.hardening.rate-limit.redis.failure-pause=2m", "spring.data.redis.host=localhost")
+                .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageStartingWith(
+                        "Invalid value for 'crossbridge.hardening.rate-limit.redis.failure-pause': PT2M."));
     }
 
     @Test
     void badRedisSettingsStopStartupNamingTheProperty() {
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
-                "crossbridge.hardening.rate-limit.redis.timeout=0ms")
+                "spring.data.redis.host=localhost", "crossbridge.hardening.rate-limit.redis.timeout=0ms")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageStartingWith(
                         "Invalid value for 'crossbridge.hardening.rate-limit.redis.timeout': PT0S."));
         this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
-                "crossbridge.hardening.rate-limit.redis.key-prefix=rl{x}")
+                "spring.data.redis.host=localhost", "crossbridge.hardening.rate-limit.redis.key-prefix=rl{x}")
                 .run(context -> assertThat(context).hasFailed().getFailure().rootCause().hasMessageStartingWith(
                         "Invalid value for 'crossbridge.hardening.rate-limit.redis.key-prefix': rl{x}."));
     }
