@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -35,10 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failure's message, as many or more report {@link HealthStatus#UNHEALTHY}; any other result
  * resets the count. A check never throws out of the registry: a failure is a result.
  * <p>
- * Checks run on a small pool of daemon threads. A check that hangs keeps its thread, but is not
- * started again while that run is in flight: each later round reports it as timed out, so a
- * hung provider costs one thread, not one per round. {@link #close()} interrupts what still runs;
- * a check that ignores interrupts keeps its (daemon) thread until it returns.
+ * Checks run on a small pool of daemon threads. A run that times out is interrupted. A check that
+ * hangs anyway keeps its thread, but is not started again while that run is in flight: each later
+ * round reports it as timed out, so a hung provider costs one thread, not one per round, and the
+ * pool grows by one thread for as long as it is held, so hung checks never starve the others.
+ * A check that {@linkplain HealthCheck#answersAtOnce() answers at once} runs on the thread that
+ * asks, off the pool. {@link #close()} interrupts what still runs; a check that ignores
+ * interrupts keeps its (daemon) thread until it returns.
  */
 public final class HealthRegistry implements AutoCloseable {
 
@@ -164,6 +168,21 @@ public final class HealthRegistry implements AutoCloseable {
         }
         runs.forEach((entry, run) -> results.put(entry.name, entry.await(run, deadline)));
         return report(results);
+    }
+
+    /**
+     * Runs one check soon, off the calling thread, so that its result is fresh without the caller
+     * waiting for it: for a state change that the check reports.
+     *
+     * @throws IllegalArgumentException when no check has that name
+     */
+    public void refresh(String name) {
+        checkOpen();
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("no health check named '" + name + "'; registered: " + names());
+        }
+        executor.execute(() -> entry.runWithin(System.nanoTime() + timeout.toNanos()));
     }
 
     /**
@@ -302,6 +321,22 @@ public final class HealthRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Grows ({@code +1}) or shrinks ({@code -1}) the pool by a thread that a hung run holds, so that
+     * the configured number stays free for the other checks.
+     */
+    private synchronized void resizeForHungRun(int delta) {
+        int size = executor.getCorePoolSize() + delta;
+        if (delta > 0) {
+            executor.setMaximumPoolSize(size);
+            executor.setCorePoolSize(size);
+        }
+        else {
+            executor.setCorePoolSize(size);
+            executor.setMaximumPoolSize(size);
+        }
+    }
+
     private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return runnable -> {
@@ -315,6 +350,12 @@ public final class HealthRegistry implements AutoCloseable {
     private static final class Run {
 
         Future<HealthResult> future;
+
+        /** Whether the check has started on its thread. */
+        boolean running;
+
+        /** Whether it timed out while running, holding its thread past the timeout. */
+        boolean hung;
 
         boolean settled;
 
@@ -354,14 +395,25 @@ public final class HealthRegistry implements AutoCloseable {
             return run == null ? stillRunning() : await(run, deadline);
         }
 
-        /** Starts a run, joins the one in flight, or returns null when that one already timed out. */
-        synchronized Run start() {
-            if (inFlight != null) {
-                return inFlight.settled ? null : inFlight;
+        /**
+         * Starts a run, joins the one in flight, or returns null when that one already timed out.
+         * A check that answers at once has run, on this thread, when this returns.
+         */
+        Run start() {
+            Run run;
+            synchronized (this) {
+                if (inFlight != null) {
+                    return inFlight.settled ? null : inFlight;
+                }
+                run = new Run();
+                inFlight = run;
+                if (!check.answersAtOnce()) {
+                    run.future = executor.submit(() -> execute(run));
+                    return run;
+                }
+                run.future = new FutureTask<>(() -> execute(run));
             }
-            Run run = new Run();
-            inFlight = run;
-            run.future = executor.submit(() -> execute(run));
+            ((FutureTask<HealthResult>) run.future).run();
             return run;
         }
 
@@ -384,6 +436,13 @@ public final class HealthRegistry implements AutoCloseable {
         }
 
         private HealthResult execute(Run run) {
+            synchronized (this) {
+                if (run.settled) {
+                    // Timed out while it waited for a thread: too late to be worth running.
+                    return run.result;
+                }
+                run.running = true;
+            }
             Instant at = clock.instant();
             long start = ticker.read();
             HealthResult raw;
@@ -401,6 +460,9 @@ public final class HealthRegistry implements AutoCloseable {
                 if (inFlight == run) {
                     inFlight = null;
                 }
+                if (run.hung) {
+                    resizeForHungRun(-1);
+                }
                 if (!run.settled) {
                     run.settled = true;
                     run.result = record(raw, took, at);
@@ -413,6 +475,15 @@ public final class HealthRegistry implements AutoCloseable {
             if (!run.settled) {
                 run.settled = true;
                 run.result = record(timeoutResult("did not answer within " + timeout), timeout, clock.instant());
+                if (!run.running) {
+                    inFlight = inFlight == run ? null : inFlight;
+                }
+                else if (!closed) {
+                    run.hung = true;
+                    resizeForHungRun(+1);
+                }
+                // Interrupts a check that is running, and drops one still waiting for a thread.
+                run.future.cancel(true);
             }
             return run.result;
         }

@@ -180,7 +180,7 @@ class HealthRegistryTests {
         AtomicInteger started = new AtomicInteger();
         registry.register("hung", () -> {
             started.incrementAndGet();
-            return blockForever();
+            return blockIgnoringInterrupts();
         });
 
         registry.runAll();
@@ -194,6 +194,76 @@ class HealthRegistryTests {
         assertThat(healthThreads()).isEqualTo(threadsAfterFirst);
         assertThat(last.results().get("hung").status()).isEqualTo(HealthStatus.UNHEALTHY);
         assertThat(last.results().get("hung").message()).contains("still running");
+    }
+
+    @Test
+    void aRunThatTimesOutIsInterrupted() throws Exception {
+        HealthRegistry registry = registry(3, Duration.ofMillis(100));
+        CountDownLatch interrupted = new CountDownLatch(1);
+        registry.register("slow", () -> {
+            try {
+                return blockForever();
+            }
+            catch (InterruptedException ex) {
+                interrupted.countDown();
+                throw ex;
+            }
+        });
+
+        assertThat(registry.runAll().results().get("slow").message()).contains("did not answer");
+
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).as("the timed-out run was interrupted").isTrue();
+    }
+
+    @Test
+    void hungChecksNeverStarveTheOthersOfThreads() {
+        HealthRegistry registry = HealthRegistry.builder().threads(2).timeout(Duration.ofMillis(200)).ticker(ticker)
+                .build();
+        registries.add(registry);
+        for (int i = 0; i < 4; i++) {
+            registry.register("hung-" + i, this::blockIgnoringInterrupts);
+        }
+        registry.register("provider", HealthResult::healthy);
+
+        for (int round = 0; round < 3; round++) {
+            HealthReport report = registry.runAll();
+            assertThat(report.results().get("provider").status()).as("round %d", round).isEqualTo(HealthStatus.HEALTHY);
+        }
+    }
+
+    @Test
+    void aCheckThatAnswersAtOnceRunsOnTheAskingThreadOffThePool() {
+        HealthRegistry registry = HealthRegistry.builder().threads(1).timeout(Duration.ofMillis(200)).ticker(ticker)
+                .build();
+        registries.add(registry);
+        registry.register("hung", this::blockIgnoringInterrupts);
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        registry.register("breakers", HealthCheck.answeringAtOnce(() -> {
+            ranOn.add(Thread.currentThread().getName());
+            return HealthResult.healthy();
+        }));
+
+        for (int round = 0; round < 3; round++) {
+            assertThat(registry.runAll().results().get("breakers").status()).isEqualTo(HealthStatus.HEALTHY);
+        }
+        assertThat(ranOn).containsOnly(Thread.currentThread().getName());
+    }
+
+    @Test
+    void refreshRunsTheCheckOffTheCallingThread() throws Exception {
+        HealthRegistry registry = registry(3, Duration.ofSeconds(5));
+        List<String> ranOn = new CopyOnWriteArrayList<>();
+        CountDownLatch ran = new CountDownLatch(1);
+        registry.register("breakers", HealthCheck.answeringAtOnce(() -> {
+            ranOn.add(Thread.currentThread().getName());
+            ran.countDown();
+            return HealthResult.healthy();
+        }));
+
+        registry.refresh("breakers");
+
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ranOn).doesNotContain(Thread.currentThread().getName());
     }
 
     @Test
@@ -384,6 +454,19 @@ class HealthRegistryTests {
     private HealthResult blockForever() throws InterruptedException {
         never.await();
         return HealthResult.healthy();
+    }
+
+    /** Blocks as a socket read without a timeout does: an interrupt does not end it. */
+    private HealthResult blockIgnoringInterrupts() {
+        while (true) {
+            try {
+                never.await();
+                return HealthResult.healthy();
+            }
+            catch (InterruptedException ex) {
+                // Ignored, as blocking I/O ignores it.
+            }
+        }
     }
 
     private static long healthThreads() {

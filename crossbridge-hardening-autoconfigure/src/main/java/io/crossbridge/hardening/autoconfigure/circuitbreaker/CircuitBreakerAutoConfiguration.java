@@ -67,13 +67,14 @@ public final class CircuitBreakerAutoConfiguration {
     }
 
     /**
-     * Runs the {@code circuitBreakers} check at once, so /actuator/health shows a state change now
-     * rather than at the next scheduled round. It reads memory only, so it answers at once.
+     * Has the {@code circuitBreakers} check run now, so /actuator/health shows a state change at
+     * once rather than at the next scheduled round; off this thread, which is the request thread
+     * whose call changed the state.
      */
     private static void refreshHealth(HealthRegistry registry) {
         if (registry != null && registry.names().contains("circuitBreakers")) {
             try {
-                registry.run("circuitBreakers");
+                registry.refresh("circuitBreakers");
             }
             catch (IllegalStateException ex) {
                 // The registry closed with the application: nothing left to show.
@@ -106,7 +107,8 @@ public final class CircuitBreakerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "circuitBreakers")
     HealthCheck circuitBreakers(CircuitBreakerCatalog catalog) {
-        return () -> {
+        // Reads memory only, so it runs off the pool that provider checks could hold up.
+        return HealthCheck.answeringAtOnce(() -> {
             Map<String, Object> notClosed = catalog.all().stream()
                     .filter(breaker -> breaker.state() != CircuitState.CLOSED && breaker.state() != CircuitState.FORCED_CLOSED)
                     .collect(Collectors.toMap(CircuitBreaker::name, breaker -> breaker.state().name()));
@@ -118,7 +120,7 @@ public final class CircuitBreakerAutoConfiguration {
                 degraded = degraded.withDetail(breaker.getKey(), breaker.getValue());
             }
             return degraded;
-        };
+        });
     }
 
     /**

@@ -105,6 +105,8 @@ public class RedisStoreConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "rateLimitStore")
     HealthCheck rateLimitStore(RateLimiter rateLimiter) {
+        // On the check pool, not on the asking thread: a PING over Jedis first waits for a pooled
+        // connection, as long as spring.data.redis.jedis.pool.max-wait says, which may be forever.
         return () -> {
             if (!(rateLimiter instanceof RedisRateLimiter redis)) {
                 return HealthResult.healthy("not the Redis store");
