@@ -2,7 +2,6 @@ package io.crossbridge.hardening.autoconfigure;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.function.BiConsumer;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -11,9 +10,10 @@ import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Resolves the settings of every annotated public method of every bean once the context is
- * built, so that an unknown name or a bad value stops startup, naming the bean and the method,
- * instead of failing the first call.
+ * Resolves the settings of every advised method of every bean once the context is built (the
+ * methods {@link MethodSettings#isAdvised} names, whatever their visibility), so that an unknown
+ * name or a bad value stops startup, naming the bean and the method, instead of failing the first
+ * call.
  */
 public final class AnnotatedMethodValidator implements SmartInitializingSingleton {
 
@@ -44,8 +44,7 @@ public final class AnnotatedMethodValidator implements SmartInitializingSingleto
             }
             Class<?> userClass = ClassUtils.getUserClass(type);
             for (Method method : ReflectionUtils.getUniqueDeclaredMethods(userClass, ReflectionUtils.USER_DECLARED_METHODS)) {
-                if (Modifier.isPublic(method.getModifiers()) && !Modifier.isStatic(method.getModifiers())
-                        && MethodSettings.annotationOf(method, userClass, annotation) != null) {
+                if (MethodSettings.isAdvised(method, userClass, annotation)) {
                     try {
                         resolve.accept(method, userClass);
                     }

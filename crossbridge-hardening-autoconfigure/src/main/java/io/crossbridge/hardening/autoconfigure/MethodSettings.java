@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure;
 
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,6 +11,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.MethodClassKey;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Settings derived from an annotated method, resolved once and then read on every call. Keyed by
@@ -64,6 +66,25 @@ public final class MethodSettings<A extends Annotation, T> {
     public static <A extends Annotation> A annotationOf(Method method, Class<?> targetClass, Class<A> type) {
         A annotation = AnnotatedElementUtils.findMergedAnnotation(method, type);
         return annotation != null ? annotation : AnnotatedElementUtils.findMergedAnnotation(targetClass, type);
+    }
+
+    /**
+     * Whether a proxy of {@code targetClass} applies {@code type} to {@code method}: a method
+     * carrying the annotation itself (or on a method it overrides or implements), whatever its
+     * visibility, as a class-based proxy intercepts it; or, with the annotation on the class, a
+     * public method of the application's own, never one of {@code Object}'s ({@code toString},
+     * {@code equals}, {@code hashCode}). Static, private and final methods cannot be intercepted.
+     */
+    public static boolean isAdvised(Method method, Class<?> targetClass, Class<? extends Annotation> type) {
+        int modifiers = method.getModifiers();
+        if (Modifier.isStatic(modifiers) || Modifier.isPrivate(modifiers) || Modifier.isFinal(modifiers)) {
+            return false;
+        }
+        if (AnnotatedElementUtils.hasAnnotation(method, type)) {
+            return true;
+        }
+        return Modifier.isPublic(modifiers) && !ReflectionUtils.isObjectMethod(method)
+                && AnnotatedElementUtils.hasAnnotation(targetClass, type);
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.crossbridge.hardening.autoconfigure.health;
 
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthListener;
 import io.crossbridge.hardening.health.HealthRegistry;
@@ -27,9 +29,12 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Auto-configuration of health checks: the {@link HealthRegistry} that runs every
  * {@link HealthCheck} bean on a schedule, and, with Actuator, one health indicator per check
- * inside a {@code crossbridge} composite.
+ * inside a {@code crossbridge} composite. Ordered after the auto-configurations that contribute
+ * checks of their own (the Redis store's, the circuit breakers'), so that the composite's
+ * condition sees them.
  */
-@AutoConfiguration(afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
+@AutoConfiguration(after = { RateLimiterAutoConfiguration.class, CircuitBreakerAutoConfiguration.class },
+        afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.health.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(HealthProperties.class)
 public final class HealthCheckAutoConfiguration {
@@ -70,6 +75,7 @@ public final class HealthCheckAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean(name = "healthStatusLogger")
     HealthListener healthStatusLogger() {
         return new HealthStatusLogger();
     }
@@ -84,6 +90,7 @@ public final class HealthCheckAutoConfiguration {
 
         @Bean
         @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+        @ConditionalOnMissingBean(name = "healthCheckMeters")
         HealthListener healthCheckMeters(MeterRegistry registry) {
             return new HealthCheckMeters(registry);
         }

@@ -1,11 +1,14 @@
 package io.crossbridge.hardening.autoconfigure.health;
 
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -29,6 +33,24 @@ class HealthCheckAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(HealthCheckAutoConfiguration.class));
+
+    @Test
+    void theRedisStoresCheckAloneMakesTheComposite() throws Exception {
+        // The store's check comes from an auto-configuration sorted after this one by name.
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(HealthCheckAutoConfiguration.class,
+                        RateLimiterAutoConfiguration.class, DataRedisAutoConfiguration.class))
+                .withPropertyValues("crossbridge.hardening.health.interval=1h", "crossbridge.hardening.rate-limit.store=redis",
+                        "spring.data.redis.host=localhost", "spring.data.redis.port=" + freePort())
+                .run(context -> assertThat(context.getBean("crossbridgeHealthContributor", CompositeHealthContributor.class)
+                        .stream().map(entry -> entry.name())).containsExactly("rateLimitStore"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
 
     @Test
     void everyHealthCheckBeanIsRegisteredUnderItsBeanNameInsideACrossbridgeComposite() {

@@ -26,6 +26,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.expression.spel.SpelEvaluationException;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -243,6 +244,44 @@ class RateLimitedTests {
     }
 
     @Test
+    void aKeyExpressionThatFailsEndsTheCallsObservationToo() {
+        ObservationLog log = new ObservationLog();
+        this.contextRunner.withUserConfiguration(ServiceConfiguration.class)
+                .withBean(ObservationRegistry.class, log::registry).run(context -> {
+            Search search = context.getBean(Search.class);
+
+            assertThatExceptionOfType(SpelEvaluationException.class).isThrownBy(() -> search.forRequest(null));
+
+            assertThat(log.lines()).containsExactly("start crossbridge.ratelimit limit=tiny name=Search.forRequest",
+                    "error SpelEvaluationException",
+                    "stop crossbridge.ratelimit limit=tiny name=Search.forRequest outcome=rejected");
+        });
+    }
+
+    @Test
+    void unknownLimitOnAPackagePrivateMethodStopsStartupToo() {
+        this.contextRunner.withBean("unknownLimit", PackagePrivateUnknownLimit.class).run(context -> assertThat(context)
+                .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
+                .hasMessageContaining("names rate limit 'serch', which does not exist"));
+    }
+
+    @Test
+    void anAnnotatedClassLimitsItsPublicMethodsButNotToStringEqualsOrHashCode() {
+        this.contextRunner.withBean(WholeClass.class).run(context -> {
+            WholeClass whole = context.getBean(WholeClass.class);
+            // Spring's proxies answer equals and hashCode themselves; toString reaches the advice.
+            for (int i = 0; i < 5; i++) {
+                assertThat(whole.toString()).isEqualTo("whole");
+                assertThat(whole.equals(whole)).isTrue();
+                whole.hashCode();
+            }
+            whole.query();
+            whole.query();
+            assertThatExceptionOfType(RateLimitExceededException.class).isThrownBy(whole::query);
+        });
+    }
+
+    @Test
     void unknownLimitStopsStartupNamingBeanMethodAndName() {
         this.contextRunner.withBean("unknownLimit", UnknownLimit.class).run(context -> assertThat(context)
                 .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
@@ -397,6 +436,37 @@ class RateLimitedTests {
     }
 
     record SearchRequest(String userId, String query) {
+    }
+
+    static class PackagePrivateUnknownLimit {
+
+        @RateLimited(limit = "serch", key = "'x'")
+        String query() {
+            return "never";
+        }
+    }
+
+    @RateLimited(limit = "tiny", key = "'whole'")
+    static class WholeClass {
+
+        public String query() {
+            return "ok";
+        }
+
+        @Override
+        public String toString() {
+            return "whole";
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other == this;
+        }
+
+        @Override
+        public int hashCode() {
+            return 42;
+        }
     }
 
     static class UnknownLimit {
