@@ -31,7 +31,7 @@ final class BackgroundConnect<T> {
     /**
      * What the last connect yielded, waiting for one under way until the deadline.
      *
-     * @throws TimeoutException   when no connect ended in time
+     * @throws NotConnectedException when no connect ended in time
      * @throws ExecutionException when the connect failed, with its failure as the cause
      */
     T get(long deadlineNanos) throws InterruptedException, ExecutionException, TimeoutException {
@@ -46,7 +46,7 @@ final class BackgroundConnect<T> {
             return connection.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
         catch (TimeoutException ex) {
-            throw new TimeoutException("not connected to Redis yet");
+            throw new NotConnectedException();
         }
     }
 
@@ -56,6 +56,16 @@ final class BackgroundConnect<T> {
         // A connect still under way is kept: starting another would only wait behind it.
         if (connection != null && connection.isDone()) {
             current.compareAndSet(connection, null);
+        }
+    }
+
+    /** No connection in time: the connect is still under way. */
+    static final class NotConnectedException extends TimeoutException {
+
+        private static final long serialVersionUID = 1L;
+
+        NotConnectedException() {
+            super("not connected to Redis yet");
         }
     }
 

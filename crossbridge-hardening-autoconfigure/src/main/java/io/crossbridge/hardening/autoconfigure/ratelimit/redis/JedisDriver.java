@@ -1,15 +1,20 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -102,6 +107,21 @@ final class JedisDriver implements RedisDriver {
     public void failed() {
         // The pool replaces broken connections itself; this makes the next call wait for Redis to answer.
         answering.failed();
+    }
+
+    @Override
+    public StoreFailures.Kind kindOf(Exception failure) {
+        Throwable cause = failure instanceof ExecutionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof RedisConnectionFailureException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof JedisDataException) {
+            return StoreFailures.Kind.COMMAND;
+        }
+        if (cause instanceof JedisConnectionException && cause.getCause() instanceof SocketTimeoutException) {
+            return StoreFailures.Kind.TIMEOUT;
+        }
+        return StoreFailures.Kind.CONNECTION;
     }
 
     private Boolean pingWithTheFactorysTimeouts() {

@@ -1,5 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -11,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -67,6 +70,19 @@ final class LettuceDriver implements RedisDriver {
     @Override
     public void failed() {
         connection.failed();
+    }
+
+    @Override
+    public StoreFailures.Kind kindOf(Exception failure) {
+        Throwable cause = failure instanceof ExecutionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BackgroundConnect.NotConnectedException || cause instanceof RedisConnectionException
+                || cause instanceof RedisConnectionFailureException) {
+            return StoreFailures.Kind.CONNECTION;
+        }
+        if (cause instanceof RedisCommandExecutionException) {
+            return StoreFailures.Kind.COMMAND;
+        }
+        return StoreFailures.Kind.TIMEOUT;
     }
 
     private RedisClusterAsyncCommands<byte[], byte[]> connect() {

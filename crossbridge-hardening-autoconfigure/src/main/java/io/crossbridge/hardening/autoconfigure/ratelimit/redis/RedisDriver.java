@@ -22,6 +22,9 @@ interface RedisDriver {
     /** Drops whatever connection the driver keeps, after a call failed. */
     void failed();
 
+    /** Why a call failed with {@code failure}, in this driver's exceptions. */
+    StoreFailures.Kind kindOf(Exception failure);
+
     /**
      * The driver for the factory's client library.
      *

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.health.HealthResult;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitDecision;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -176,21 +178,50 @@ public final class RedisRateLimiter implements RateLimiter {
         return new RateLimiterStats(0, 0, 0, limits);
     }
 
-    /** Calls that Redis could not answer in time, since startup. */
+    /** Calls that Redis could not answer, since startup. */
     public long storeErrors() {
         return failures.count();
     }
 
-    /** Whether Redis answers a {@code PING} within the timeout. */
+    /**
+     * Calls that Redis could not answer since startup, of one kind: {@code timeout} (no answer in
+     * time), {@code connection} (not reachable) or {@code command} (an error reply, such as out of
+     * memory or a read-only replica).
+     */
+    public long storeErrors(String kind) {
+        return failures.count(StoreFailures.Kind.valueOf(kind.toUpperCase(Locale.ROOT)));
+    }
+
+    /**
+     * Whether Redis answers a {@code PING} within the timeout. A pong ends the pause after a
+     * failure, so the next decision asks Redis again, but not the failing state: only a decision
+     * that Redis makes does (see {@link #storeHealth()}).
+     */
     public boolean ping() {
         try {
             boolean pong = driver.ping();
-            failures.succeeded();
+            if (pong) {
+                failures.answeredPing();
+            }
             return pong;
         }
         catch (Exception ex) {
             return false;
         }
+    }
+
+    /**
+     * The store's health: unhealthy while recent decisions failed, whatever the cause, even when
+     * Redis answers {@code PING} (a Redis out of memory, or a read-only replica, answers it but
+     * refuses every decision); otherwise whether Redis answers a {@code PING}.
+     */
+    public HealthResult storeHealth() {
+        String failure = failures.recentFailure();
+        if (failure != null) {
+            return HealthResult.unhealthy("decisions fail (" + failure + "); rate limits follow on-failure");
+        }
+        return ping() ? HealthResult.healthy("Redis answers")
+                : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");
     }
 
     private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval) {
@@ -233,7 +264,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private void failed(Exception failure) {
         driver.failed();
-        failures.failed(failure);
+        failures.failed(driver.kindOf(failure), failure);
     }
 
     private Counters counters(RateLimit limit) {

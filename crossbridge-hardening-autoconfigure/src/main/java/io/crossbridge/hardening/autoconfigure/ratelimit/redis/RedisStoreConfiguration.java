@@ -111,13 +111,12 @@ public class RedisStoreConfiguration {
             if (!(rateLimiter instanceof RedisRateLimiter redis)) {
                 return HealthResult.healthy("not the Redis store");
             }
-            return redis.ping() ? HealthResult.healthy("Redis answers")
-                    : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");
+            return redis.storeHealth();
         };
     }
 
     /**
-     * {@code crossbridge.ratelimit.store.errors}: decisions Redis could not make in time.
+     * {@code crossbridge.ratelimit.store.errors} {store, kind}: decisions Redis could not make.
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
@@ -128,9 +127,12 @@ public class RedisStoreConfiguration {
         MeterBinder redisRateLimitStoreMeters(RateLimiter rateLimiter) {
             return registry -> {
                 if (rateLimiter instanceof RedisRateLimiter redis) {
-                    FunctionCounter.builder("crossbridge.ratelimit.store.errors", redis, RedisRateLimiter::storeErrors)
-                            .description("Rate-limit decisions the Redis store could not make in time")
-                            .tag("store", "redis").register(registry);
+                    for (String kind : List.of("timeout", "connection", "command")) {
+                        FunctionCounter.builder("crossbridge.ratelimit.store.errors", redis, store -> store.storeErrors(kind))
+                                .description("Rate-limit decisions the Redis store could not make, by why: no answer in "
+                                        + "time, no connection, or an error reply")
+                                .tag("store", "redis").tag("kind", kind).register(registry);
+                    }
                 }
             };
         }

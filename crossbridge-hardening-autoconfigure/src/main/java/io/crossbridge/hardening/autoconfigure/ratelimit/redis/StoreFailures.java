@@ -1,6 +1,10 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,8 +15,12 @@ import org.apache.commons.logging.LogFactory;
  * What the Redis store knows about its own failures. After a failure, calls skip Redis for a
  * short pause and get the configured on-failure answer at once, so that an outage costs each
  * request nothing rather than a timeout; the first call after the pause tries Redis again, so a
- * server that is back is used again without a restart. Failures are counted and logged at most
- * once per {@link #LOG_EVERY}, with the number left unlogged, so an outage cannot flood the log.
+ * server that is back is used again without a restart. Failures are counted by {@link Kind} and
+ * logged at most once per {@link #LOG_EVERY}, with the number left unlogged, so an outage cannot
+ * flood the log.
+ * <p>
+ * Only a decision that Redis made ends the failing state: a Redis that answers {@code PING} but
+ * refuses the script (out of memory, a read-only replica) is still failing, and health says so.
  */
 final class StoreFailures {
 
@@ -22,22 +30,43 @@ final class StoreFailures {
     /** Least time between two failure log lines. */
     static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
+    /** How long after its last failed decision the store counts as failing, without decisions since. */
+    static final Duration RECENT = Duration.ofSeconds(30);
+
     private static final Log logger = LogFactory.getLog(StoreFailures.class);
 
-    private final LongAdder count = new LongAdder();
+    /** Why a call failed: Redis did not answer in time, could not be reached, or answered with an error. */
+    enum Kind {
+
+        TIMEOUT, CONNECTION, COMMAND;
+
+        /** The name in meters and logs. */
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final Map<Kind, LongAdder> counts = new EnumMap<>(Kind.class);
 
     private final AtomicLong unloggedSince = new AtomicLong();
+
+    private final Duration pause;
 
     private volatile long skipUntilNanos;
 
     private volatile long lastLoggedNanos;
 
-    private volatile boolean failing;
+    private volatile long lastFailedNanos;
 
-    private final Duration pause;
+    private volatile String lastFailure;
+
+    private volatile boolean failing;
 
     StoreFailures(Duration pause) {
         this.pause = pause;
+        for (Kind kind : Kind.values()) {
+            counts.put(kind, new LongAdder());
+        }
     }
 
     Duration pause() {
@@ -49,16 +78,19 @@ final class StoreFailures {
         return failing && System.nanoTime() - skipUntilNanos < 0;
     }
 
-    void failed(Exception failure) {
-        count.increment();
+    void failed(Kind kind, Exception failure) {
+        counts.get(kind).increment();
         long now = System.nanoTime();
         skipUntilNanos = now + pause.toNanos();
+        lastFailedNanos = now;
+        String described = kind.tag() + ", " + describe(failure);
+        lastFailure = described;
         boolean first = !failing;
         failing = true;
         if (first || now - lastLoggedNanos > LOG_EVERY.toNanos()) {
             lastLoggedNanos = now;
             long unlogged = unloggedSince.getAndSet(0);
-            logger.warn("Redis rate-limit store cannot answer (" + describe(failure) + ")"
+            logger.warn("Redis rate-limit store cannot decide (" + described + ")"
                     + (unlogged > 0 ? "; " + unlogged + " more failures since the last report" : "")
                     + "; requests get the on-failure answer until it recovers");
         }
@@ -67,21 +99,37 @@ final class StoreFailures {
         }
     }
 
+    /** Redis answered a {@code PING}: the next decision may ask it again, before the pause ends. */
+    void answeredPing() {
+        skipUntilNanos = System.nanoTime();
+    }
+
+    /** A decision Redis made: the store works again. */
     void succeeded() {
         if (failing) {
             failing = false;
-            logger.info("Redis rate-limit store answers again");
+            logger.info("Redis rate-limit store decides again");
         }
     }
 
-    /** Failures since startup. */
+    /** The last failure, when a decision failed within {@link #RECENT} and none succeeded since; else null. */
+    String recentFailure() {
+        return failing && System.nanoTime() - lastFailedNanos < RECENT.toNanos() ? lastFailure : null;
+    }
+
+    /** Failures of every kind since startup. */
     long count() {
-        return count.sum();
+        return counts.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Failures of one kind since startup. */
+    long count(Kind kind) {
+        return counts.get(kind).sum();
     }
 
     private static String describe(Exception failure) {
-        Throwable cause = failure.getCause() != null && failure instanceof java.util.concurrent.ExecutionException
-                ? failure.getCause() : failure;
+        Throwable cause = failure.getCause() != null && failure instanceof ExecutionException ? failure.getCause()
+                : failure;
         return cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
     }
 }

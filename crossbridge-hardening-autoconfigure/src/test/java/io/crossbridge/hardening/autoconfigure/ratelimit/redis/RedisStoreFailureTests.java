@@ -1,6 +1,8 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.health.HealthResult;
+import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 
@@ -17,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -138,6 +142,53 @@ class RedisStoreFailureTests {
             assertThat(limiter.tryAcquire("after", LIMIT)).isTrue();
             assertThat(limiter.tryAcquire("after", LIMIT)).isFalse();
         });
+    }
+
+    /**
+     * Redis answers PING but refuses every decision: out of memory under {@code noeviction}, then a
+     * read-only replica (its master never answers). Such errors are counted as command errors,
+     * decisions get {@code on-failure}, and health says the store fails although PING works; once
+     * Redis takes writes again, decisions and health recover. A flushed script cache costs nothing:
+     * the script is sent again.
+     */
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void redisThatRefusesDecisionsIsUnhealthyThoughItAnswersPing(ClientLibrary library) throws Exception {
+        onOwnServer(library, (redis, limiter) -> {
+            LettuceConnectionFactory admin = RedisTestServer.connectionFactory("localhost", redis.port());
+            try (RedisConnection connection = admin.getConnection()) {
+                connection.serverCommands().setConfig("maxmemory-policy", "noeviction");
+                connection.serverCommands().setConfig("maxmemory", "1");
+                assertRefusedThenRecovers(limiter, "oom", "OOM",
+                        () -> connection.serverCommands().setConfig("maxmemory", "0"));
+
+                connection.serverCommands().replicaOf("localhost", RedisProcess.freePort());
+                assertRefusedThenRecovers(limiter, "replica", "READONLY", () -> connection.serverCommands().replicaOfNoOne());
+
+                connection.scriptingCommands().scriptFlush();
+                assertThat(limiter.tryAcquire("flushed", LIMIT)).isTrue();
+                assertThat(limiter.storeHealth().status()).isEqualTo(HealthStatus.HEALTHY);
+            }
+            finally {
+                admin.destroy();
+            }
+        });
+    }
+
+    private static void assertRefusedThenRecovers(RedisRateLimiter limiter, String key, String error, Runnable repair) {
+        long commandErrors = limiter.storeErrors("command");
+        assertThat(limiter.acquire(key, LIMIT, 1).allowed()).isFalse();
+        assertThat(limiter.storeErrors("command")).isEqualTo(commandErrors + 1);
+        assertThat(limiter.storeErrors("timeout")).isZero();
+        assertThat(limiter.ping()).isTrue();
+        HealthResult health = limiter.storeHealth();
+        assertThat(health.status()).isEqualTo(HealthStatus.UNHEALTHY);
+        assertThat(health.message()).contains("command").contains(error);
+
+        repair.run();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> limiter.ping() && limiter.tryAcquire(key, LIMIT));
+        assertThat(limiter.storeHealth().status()).isEqualTo(HealthStatus.HEALTHY);
     }
 
     /**
