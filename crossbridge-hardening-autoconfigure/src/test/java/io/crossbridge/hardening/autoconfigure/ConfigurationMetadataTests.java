@@ -33,8 +33,10 @@ class ConfigurationMetadataTests {
     @Test
     void everyPropertyButTheNamedEntriesAndRulesHasADefault() {
         List<Map<String, Object>> properties = metadata.read("$.properties[*]");
-        // The budget is off unless a ratio is set: no default is its default.
-        List<String> offUnlessSet = List.of("crossbridge.hardening.retry.budget.ratio");
+        // The budget is off unless a ratio is set, the proxy's header unused unless named: no
+        // default is their default.
+        List<String> offUnlessSet = List.of("crossbridge.hardening.retry.budget.ratio",
+                "crossbridge.hardening.rate-limit.client-address.header");
         assertThat(properties).filteredOn(property -> !property.get("type").toString().startsWith("java.util.Map")
                 && !property.get("type").toString().startsWith("java.util.List")
                 && !offUnlessSet.contains(property.get("name").toString()))

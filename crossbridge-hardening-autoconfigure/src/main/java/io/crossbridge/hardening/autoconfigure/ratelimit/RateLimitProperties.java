@@ -45,6 +45,8 @@ public class RateLimitProperties {
 
     private final Redis redis = new Redis();
 
+    private final ClientAddress clientAddress = new ClientAddress();
+
     /**
      * Limits by URL, no annotation needed: every rule whose path and method match a request takes
      * its tokens, in order, before the request reaches its controller.
@@ -101,6 +103,10 @@ public class RateLimitProperties {
         return redis;
     }
 
+    public ClientAddress getClientAddress() {
+        return clientAddress;
+    }
+
     public List<HttpRule> getHttp() {
         return http;
     }
@@ -139,6 +145,56 @@ public class RateLimitProperties {
 
         /** Reject the request as if its bucket were empty. */
         DENY
+    }
+
+    /**
+     * How the client address of a request is found, for keys by address.
+     */
+    public static class ClientAddress {
+
+        /**
+         * Proxies in front of the application that append to X-Forwarded-For (a load balancer is
+         * one, a CDN before it two): the client is the address that many entries from the right,
+         * since entries left of it are whatever the client sent. 0 trusts no header: the client is
+         * the remote address.
+         */
+        private int trustedProxies = 0;
+
+        /**
+         * A header that the nearest proxy sets to the client address itself, replacing any the
+         * client sent (such as X-Real-IP); when set, it is used instead of X-Forwarded-For.
+         */
+        private String header;
+
+        /**
+         * Leading bits of an IPv6 address that make its key: a host rotates addresses within its
+         * /64, so one client is one /64 by default. From 1 to 128.
+         */
+        private int ipv6PrefixLength = 64;
+
+        public int getTrustedProxies() {
+            return trustedProxies;
+        }
+
+        public void setTrustedProxies(int trustedProxies) {
+            this.trustedProxies = trustedProxies;
+        }
+
+        public String getHeader() {
+            return header;
+        }
+
+        public void setHeader(String header) {
+            this.header = header;
+        }
+
+        public int getIpv6PrefixLength() {
+            return ipv6PrefixLength;
+        }
+
+        public void setIpv6PrefixLength(int ipv6PrefixLength) {
+            this.ipv6PrefixLength = ipv6PrefixLength;
+        }
     }
 
     /**

@@ -157,8 +157,14 @@ public final class RateLimiterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        RateLimitKeyResolver rateLimitKeyResolver() {
-            return new RequestRateLimitKeyResolver();
+        ClientAddresses rateLimitClientAddresses(RateLimitProperties properties) {
+            return new ClientAddresses(properties.getClientAddress());
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        RateLimitKeyResolver rateLimitKeyResolver(ClientAddresses clientAddresses) {
+            return new RequestRateLimitKeyResolver(clientAddresses);
         }
     }
 }

@@ -11,11 +11,15 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * The default key: the authenticated principal of the current HTTP request, else its client
- * address. The address is the remote address, which honours {@code X-Forwarded-For} only when
- * Spring's forwarded-header support is configured, so a client cannot choose its own key. Outside
- * an HTTP request there is no key.
+ * address as {@link ClientAddresses} finds it. Outside an HTTP request there is no key.
  */
 final class RequestRateLimitKeyResolver implements RateLimitKeyResolver {
+
+    private final ClientAddresses clientAddresses;
+
+    RequestRateLimitKeyResolver(ClientAddresses clientAddresses) {
+        this.clientAddresses = clientAddresses;
+    }
 
     @Override
     public String resolveKey(Method method, Object[] arguments) {
@@ -25,6 +29,6 @@ final class RequestRateLimitKeyResolver implements RateLimitKeyResolver {
         }
         HttpServletRequest request = servletAttributes.getRequest();
         Principal principal = request.getUserPrincipal();
-        return principal != null ? RateLimitKeys.principal(principal.getName()) : RateLimitKeys.ip(request.getRemoteAddr());
+        return principal != null ? RateLimitKeys.principal(principal.getName()) : RateLimitKeys.ip(clientAddresses.of(request));
     }
 }

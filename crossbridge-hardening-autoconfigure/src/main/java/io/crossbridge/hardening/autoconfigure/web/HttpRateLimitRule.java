@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
 import io.crossbridge.hardening.ratelimit.RateLimit;
@@ -61,7 +62,8 @@ final class HttpRateLimitRule {
      *
      * @throws InvalidPropertyException naming the first setting of the rule that is bad
      */
-    static HttpRateLimitRule of(int index, RateLimitProperties.HttpRule rule, RateLimitCatalog catalog) {
+    static HttpRateLimitRule of(int index, RateLimitProperties.HttpRule rule, RateLimitCatalog catalog,
+            ClientAddresses clientAddresses) {
         String prefix = "crossbridge.hardening.rate-limit.http[" + index + "].";
         if (rule.getPath() == null || rule.getPath().isBlank()) {
             throw new InvalidPropertyException(prefix + "path", rule.getPath(), "Each rule needs a path pattern, such as /api/**.");
@@ -102,7 +104,7 @@ final class HttpRateLimitRule {
         if (rule.getTokens() < 1) {
             throw new InvalidPropertyException(prefix + "tokens", rule.getTokens(), "It must be at least 1.");
         }
-        return new HttpRateLimitRule(path, methods, limit, limitSpec, RequestKeySource.parse(prefix + "key", rule.getKey()),
+        return new HttpRateLimitRule(path, methods, limit, limitSpec, RequestKeySource.parse(prefix + "key", rule.getKey(), clientAddresses),
                 rule.getTokens(), fixed);
     }
 

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeys;
 
 import java.security.Principal;
@@ -15,10 +16,9 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
- * Who a request counts against, as a URL rule's {@code key} names it. The client address is the
- * remote address: it follows {@code X-Forwarded-For} only when Spring's forwarded-header support
- * rewrites it, so a client cannot pick its own key by sending the header. Each source keeps to
- * its own namespace ({@link RateLimitKeys}).
+ * Who a request counts against, as a URL rule's {@code key} names it. The client address is what
+ * {@link ClientAddresses} finds: the remote address, or the address trusted proxies vouch for.
+ * Each source keeps to its own namespace ({@link RateLimitKeys}).
  *
  * @param description what the request must carry, for the 400 when it does not
  * @param keyOf       the key of a request, or {@code null} when it has none
@@ -33,11 +33,11 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
      * @throws InvalidPropertyException naming {@code property} when the setting is not one of the
      *                                  known sources or does not parse
      */
-    static RequestKeySource parse(String property, String spec) {
+    static RequestKeySource parse(String property, String spec, ClientAddresses clientAddresses) {
         if (spec == null || spec.isBlank()) {
             return new RequestKeySource("a principal or a client address", request -> {
                 String principal = principal(request);
-                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(request.getRemoteAddr());
+                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(clientAddresses.of(request));
             });
         }
         if (spec.equals("principal")) {
@@ -47,7 +47,7 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
             });
         }
         if (spec.equals("ip")) {
-            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(request.getRemoteAddr()));
+            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(clientAddresses.of(request)));
         }
         if (spec.startsWith("header:") && spec.length() > "header:".length()) {
             String header = spec.substring("header:".length()).trim();

@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
+import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
@@ -8,6 +9,7 @@ import io.crossbridge.hardening.ratelimit.RateLimiter;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -38,10 +40,12 @@ public final class WebRateLimitAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(name = "rateLimitUrlRules")
-    WebMvcConfigurer rateLimitUrlRules(RateLimitProperties properties, RateLimitCatalog catalog, RateLimiter limiter) {
+    WebMvcConfigurer rateLimitUrlRules(RateLimitProperties properties, RateLimitCatalog catalog, RateLimiter limiter,
+            ObjectProvider<ClientAddresses> clientAddresses) {
+        ClientAddresses addresses = clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress()));
         List<HttpRateLimitRule> rules = new ArrayList<>();
         for (int i = 0; i < properties.getHttp().size(); i++) {
-            rules.add(HttpRateLimitRule.of(i, properties.getHttp().get(i), catalog));
+            rules.add(HttpRateLimitRule.of(i, properties.getHttp().get(i), catalog, addresses));
         }
         RateLimitHandlerInterceptor interceptor = new RateLimitHandlerInterceptor(rules, limiter,
                 properties.isHttpHeaders());

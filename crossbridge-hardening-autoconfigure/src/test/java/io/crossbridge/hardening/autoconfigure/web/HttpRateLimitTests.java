@@ -214,6 +214,40 @@ class HttpRateLimitTests {
         }
     }
 
+    /** Behind one proxy that appends to X-Forwarded-For: only the entry it wrote is the client's. */
+    @Nested
+    @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
+            "crossbridge.hardening.rate-limit.limits.tiny.window=60s",
+            "crossbridge.hardening.rate-limit.client-address.trusted-proxies=1",
+            "crossbridge.hardening.rate-limit.http[0].path=/api/by-ip", "crossbridge.hardening.rate-limit.http[0].limit=tiny",
+            "crossbridge.hardening.rate-limit.http[0].key=ip" })
+    class BehindAProxy {
+
+        @LocalServerPort
+        private int port;
+
+        @Test
+        void whatAClientWritesLeftOfTheProxysEntryDoesNotChangeItsKey() {
+            Http http = new Http(port);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "198.51.100.1, 203.0.113.9").status()).isEqualTo(200);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "198.51.100.2, 203.0.113.9").status()).isEqualTo(200);
+
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "198.51.100.3, 203.0.113.9").status()).isEqualTo(429);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "203.0.113.10").status()).isEqualTo(200);
+        }
+
+        @Test
+        void anIpv6ClientIsOneClientAcrossItsSlash64() {
+            Http http = new Http(port);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "2001:db8:1:2::1").status()).isEqualTo(200);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "2001:db8:1:2:ffff::9").status()).isEqualTo(200);
+
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "2001:db8:1:2:abcd:1:2:3").status()).isEqualTo(429);
+            assertThat(http.get("/api/by-ip", "X-Forwarded-For", "2001:db8:1:3::1").status()).isEqualTo(200);
+        }
+    }
+
     /** A rule over every path, so the error dispatch of a failed request reaches the interceptor too. */
     @Nested
     @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {

@@ -1,0 +1,105 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.util.StringUtils;
+
+/**
+ * The client address a request counts against, as {@code crossbridge.hardening.rate-limit.client-address}
+ * says. By default the remote address. Behind proxies, the one address that the proxies vouch
+ * for: the {@code trusted-proxies}-th entry of {@code X-Forwarded-For} from the right, since each
+ * proxy appends the address it saw and a client can write anything to the left of them (Spring's
+ * own forwarded-header support takes the leftmost entry, which the client chose); or a header the
+ * nearest proxy sets itself. A request with fewer entries than proxies did not come through them
+ * all, and counts by its remote address. An IPv6 address counts by its leading
+ * {@code ipv6-prefix-length} bits, as a host rotates addresses within its /64.
+ */
+public final class ClientAddresses {
+
+    private final int trustedProxies;
+
+    private final String header;
+
+    private final int ipv6PrefixLength;
+
+    /**
+     * @throws InvalidPropertyException naming the setting that is out of range
+     */
+    public ClientAddresses(RateLimitProperties.ClientAddress settings) {
+        String prefix = "crossbridge.hardening.rate-limit.client-address.";
+        if (settings.getTrustedProxies() < 0 || settings.getTrustedProxies() > 16) {
+            throw new InvalidPropertyException(prefix + "trusted-proxies", settings.getTrustedProxies(),
+                    "It must be from 0 (no proxy: the remote address) to 16.");
+        }
+        if (settings.getIpv6PrefixLength() < 1 || settings.getIpv6PrefixLength() > 128) {
+            throw new InvalidPropertyException(prefix + "ipv6-prefix-length", settings.getIpv6PrefixLength(),
+                    "It must be from 1 to 128.");
+        }
+        this.trustedProxies = settings.getTrustedProxies();
+        this.header = StringUtils.hasText(settings.getHeader()) ? settings.getHeader().trim() : null;
+        this.ipv6PrefixLength = settings.getIpv6PrefixLength();
+    }
+
+    /** The remote address, with IPv6 addresses by their /64: no header is trusted. */
+    public static ClientAddresses remoteAddress() {
+        return new ClientAddresses(new RateLimitProperties.ClientAddress());
+    }
+
+    /** The client address of the request, as its key's value. */
+    public String of(HttpServletRequest request) {
+        return masked(vouchedFor(request));
+    }
+
+    private String vouchedFor(HttpServletRequest request) {
+        if (header != null) {
+            String value = request.getHeader(header);
+            return StringUtils.hasText(value) ? value.trim() : request.getRemoteAddr();
+        }
+        if (trustedProxies == 0) {
+            return request.getRemoteAddr();
+        }
+        List<String> hops = new ArrayList<>();
+        for (String line : Collections.list(request.getHeaders("X-Forwarded-For"))) {
+            for (String hop : line.split(",")) {
+                if (!hop.isBlank()) {
+                    hops.add(hop.trim());
+                }
+            }
+        }
+        return hops.size() >= trustedProxies ? hops.get(hops.size() - trustedProxies) : request.getRemoteAddr();
+    }
+
+    /** An IPv6 address cut to its prefix, in its canonical form; anything else as it is. */
+    String masked(String address) {
+        if (address == null || address.indexOf(':') < 0) {
+            return address;
+        }
+        String literal = address.startsWith("[") && address.endsWith("]") ? address : "[" + address + "]";
+        try {
+            // In brackets, a text is parsed as an IPv6 literal or refused, never looked up by name:
+            // a header's value must not make the request path ask DNS.
+            InetAddress parsed = InetAddress.getByName(literal);
+            if (!(parsed instanceof Inet6Address)) {
+                return parsed.getHostAddress();
+            }
+            byte[] bytes = parsed.getAddress();
+            for (int bit = ipv6PrefixLength; bit < 128; bit++) {
+                bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+            }
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/" + ipv6PrefixLength;
+        }
+        catch (UnknownHostException | IllegalArgumentException ex) {
+            // Not an address (a header may say anything): a key of its own, as it is.
+            return address;
+        }
+    }
+}
