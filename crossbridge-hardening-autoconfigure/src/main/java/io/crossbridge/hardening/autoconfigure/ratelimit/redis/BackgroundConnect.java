@@ -81,7 +81,9 @@ final class BackgroundConnect<T> {
                     try {
                         next.complete(connect.get());
                     }
-                    catch (RuntimeException ex) {
+                    catch (Throwable ex) {
+                        // Errors too (a class missing from an optional driver): a connect that
+                        // never completed would never be tried again.
                         next.completeExceptionally(ex);
                     }
                 }, "crossbridge-redis-connect");

@@ -4,6 +4,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -30,7 +31,9 @@ import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
  * The pool makes a new connection on the thread that borrows, with the factory's connect and read
  * timeouts rather than the store's. So a call borrows only once a ping from a thread of its own
  * ({@link BackgroundConnect}) has found Redis answering, at startup and again after every
- * failure; until then it waits for that ping no longer than its deadline.
+ * failure; until then it waits for that ping no longer than its deadline. A pool that grows (more
+ * threads deciding at once than idle connections) still connects on the borrowing thread, to a
+ * Redis that answered a moment ago.
  */
 final class JedisDriver implements RedisDriver {
 
@@ -80,10 +83,11 @@ final class JedisDriver implements RedisDriver {
         byte[][] params = new byte[args.length + 1][];
         params[0] = key;
         System.arraycopy(args, 0, params, 1, args.length);
-        answering.get(System.nanoTime() + timeoutNanos);
+        long deadline = System.nanoTime() + timeoutNanos;
+        answering.get(deadline);
         try (RedisConnection connection = factory.getConnection()) {
             Jedis jedis = (Jedis) connection.getNativeConnection();
-            return withTimeout(jedis, () -> {
+            return withTimeout(jedis, deadline, () -> {
                 try {
                     return reply(jedis.evalsha(script.shaBytes(), 1, params));
                 }
@@ -96,10 +100,11 @@ final class JedisDriver implements RedisDriver {
 
     @Override
     public boolean ping() throws Exception {
-        answering.get(System.nanoTime() + timeoutNanos);
+        long deadline = System.nanoTime() + timeoutNanos;
+        answering.get(deadline);
         try (RedisConnection connection = factory.getConnection()) {
             Jedis jedis = (Jedis) connection.getNativeConnection();
-            return "PONG".equals(withTimeout(jedis, jedis::ping));
+            return "PONG".equals(withTimeout(jedis, deadline, jedis::ping));
         }
     }
 
@@ -134,14 +139,16 @@ final class JedisDriver implements RedisDriver {
         }
     }
 
-    private <T> T withTimeout(Jedis jedis, Call<T> call) {
+    /** Runs the call with the socket's read timeout set to what is left until the deadline. */
+    private <T> T withTimeout(Jedis jedis, long deadlineNanos, Call<T> call) {
         Connection socket = jedis.getConnection();
         if (!socket.isConnected()) {
             // Jedis connects lazily, and a closed socket would refuse the timeout below.
             socket.connect();
         }
         int usual = socket.getSoTimeout();
-        socket.setSoTimeout(timeoutMillis);
+        long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        socket.setSoTimeout((int) Math.max(1, Math.min(left, timeoutMillis)));
         try {
             return call.run();
         }

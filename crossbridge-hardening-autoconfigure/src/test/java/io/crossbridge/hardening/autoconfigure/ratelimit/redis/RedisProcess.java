@@ -49,7 +49,19 @@ final class RedisProcess implements AutoCloseable {
         process = new ProcessBuilder(executable, "--port", Integer.toString(port), "--save", "", "--appendonly", "no",
                 "--enable-debug-command", "local")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        await().atMost(Duration.ofSeconds(20)).until(this::listening);
+        Process started = process;
+        try {
+            // A server that exited (a port taken meanwhile, an option it does not know) ends the wait.
+            await().atMost(Duration.ofSeconds(20)).until(() -> listening() || !started.isAlive());
+        }
+        finally {
+            if (!listening()) {
+                started.destroyForcibly();
+            }
+        }
+        if (!started.isAlive()) {
+            throw new IOException("redis-server exited with " + started.exitValue() + " before it listened on " + port);
+        }
     }
 
     void stop() throws InterruptedException {

@@ -22,6 +22,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class RedisStoreAutoConfigurationTests {
 
@@ -44,6 +45,8 @@ class RedisStoreAutoConfigurationTests {
                 .run(context -> {
                     RateLimiter limiter = context.getBean(RateLimiter.class);
                     assertThat(limiter).isInstanceOf(RedisRateLimiter.class);
+                    // The store connects in the background as it starts.
+                    await().atMost(Duration.ofSeconds(10)).until(((RedisRateLimiter) limiter)::ping);
                     assertThat(context).hasBean("rateLimitStore");
                     assertThat(context.getBean(HealthRegistry.class).run("rateLimitStore").status())
                             .isEqualTo(HealthStatus.HEALTHY);
@@ -71,6 +74,7 @@ class RedisStoreAutoConfigurationTests {
                 .run(context -> {
                     assertThat(context.getBean(RedisConnectionFactory.class)).isInstanceOf(JedisConnectionFactory.class);
                     RateLimiter limiter = context.getBean(RateLimiter.class);
+                    await().atMost(Duration.ofSeconds(10)).until(((RedisRateLimiter) limiter)::ping);
                     RateLimit once = RateLimit.of("once", 1, Duration.ofHours(1));
                     assertThat(limiter.tryAcquire("alice", once)).isTrue();
                     assertThat(limiter.tryAcquire("alice", once)).isFalse();

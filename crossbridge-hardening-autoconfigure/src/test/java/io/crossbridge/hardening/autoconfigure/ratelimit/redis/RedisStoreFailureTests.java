@@ -95,6 +95,29 @@ class RedisStoreFailureTests {
         }
     }
 
+    /** A store made while Redis is down keeps trying to connect, and decides once Redis is there. */
+    @ParameterizedTest
+    @EnumSource(ClientLibrary.class)
+    void aFirstConnectThatFailedIsTriedAgainOnceRedisIsThere(ClientLibrary library) throws Exception {
+        try (RedisProcess redis = RedisProcess.start()) {
+            redis.stop();
+            RedisConnectionFactory factory = library.connect("localhost", redis.port());
+            try {
+                RedisRateLimiter limiter = new RedisRateLimiter(factory, "test", TIMEOUT, OnFailure.DENY);
+                assertThat(timed(() -> limiter.acquire("early", LIMIT, 1)).allowed()).isFalse();
+
+                redis.startAgain();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> limiter.tryAcquire("late", LIMIT));
+                assertThat(limiter.tryAcquire("late", LIMIT)).isTrue();
+                assertThat(limiter.tryAcquire("late", LIMIT)).isFalse();
+            }
+            finally {
+                ClientLibrary.destroy(factory);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(ClientLibrary.class)
     void outageThenRecoveryWithoutARestart(ClientLibrary library) throws Exception {

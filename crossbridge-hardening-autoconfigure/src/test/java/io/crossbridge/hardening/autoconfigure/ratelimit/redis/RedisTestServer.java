@@ -52,10 +52,7 @@ final class RedisTestServer {
             uri = URI.create(configured);
             source = "CROSSBRIDGE_REDIS_URL=" + configured;
         }
-        else if (dockerAvailable()) {
-            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
-            redis.start();
-            uri = URI.create("redis://" + redis.getHost() + ":" + redis.getMappedPort(6379));
+        else if (dockerAvailable() && startedContainer()) {
             source = "a Testcontainers container at " + uri;
         }
         else if (RedisProcess.executable() != null) {
@@ -72,8 +69,9 @@ final class RedisTestServer {
                 uri = URI.create("redis://localhost:" + server.port());
                 source = "a redis-server of the tests' own on port " + server.port();
             }
-            catch (IOException ex) {
-                unavailable = "redis-server on the PATH did not start: " + ex.getMessage();
+            catch (IOException | RuntimeException ex) {
+                // Remembered, so that the other Redis tests skip at once instead of waiting again.
+                unavailable = "redis-server on the PATH did not start: " + ex;
             }
         }
         else {
@@ -99,6 +97,19 @@ final class RedisTestServer {
         factory.afterPropertiesSet();
         factory.start();
         return factory;
+    }
+
+    /** Starts the container, or returns false (a Docker engine that cannot pull or run it) to look further. */
+    private static boolean startedContainer() {
+        try {
+            GenericContainer<?> redis = new GenericContainer<>("redis:7-alpine").withExposedPorts(6379);
+            redis.start();
+            uri = URI.create("redis://" + redis.getHost() + ":" + redis.getMappedPort(6379));
+            return true;
+        }
+        catch (RuntimeException ex) {
+            return false;
+        }
     }
 
     private static boolean dockerAvailable() {

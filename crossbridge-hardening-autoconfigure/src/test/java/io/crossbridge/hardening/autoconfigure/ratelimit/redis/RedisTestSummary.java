@@ -33,9 +33,11 @@ public final class RedisTestSummary implements TestExecutionListener {
     @Override
     public void testPlanExecutionFinished(TestPlan testPlan) {
         if (skipped.get() > 0) {
-            System.out.println("[crossbridge] " + skipped.get() + " Redis tests skipped (" + String.join("; ", reasons) + "). To run "
-                    + "them, install redis-server (the tests start one on a free port), set CROSSBRIDGE_REDIS_URL, "
-                    + "or run a Docker engine.");
+            String howToRun = RedisTestMode.current() == RedisTestMode.OFF ? "unset " + RedisTestMode.VARIABLE
+                    : "install redis-server (the tests start one on a free port), set CROSSBRIDGE_REDIS_URL, or run a "
+                            + "Docker engine";
+            System.out.println("[crossbridge] " + skipped.get() + " Redis tests skipped (" + String.join("; ", reasons)
+                    + "). To run them, " + howToRun + ".");
         }
         else if (RedisTestServer.source() != null) {
             System.out.println("[crossbridge] No Redis test skipped; the shared Redis was " + RedisTestServer.source()
