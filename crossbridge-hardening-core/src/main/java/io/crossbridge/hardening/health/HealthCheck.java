@@ -12,9 +12,10 @@ public interface HealthCheck {
     HealthResult check() throws Exception;
 
     /**
-     * Whether this check answers at once by itself: it reads state in memory, or bounds its own
-     * I/O by a short timeout. The registry then runs it on the thread that asks rather than on its
-     * pool of check threads, where hung provider checks could hold it up past the timeout.
+     * Whether this check answers at once: it reads state in memory only, never waiting on I/O or
+     * a lock held long. The registry then runs it on the thread that asks rather than on its pool
+     * of check threads, where hung provider checks could hold it up, and without a timeout, which
+     * is why nothing slower may say so.
      */
     default boolean answersAtOnce() {
         return false;

@@ -36,10 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failure's message, as many or more report {@link HealthStatus#UNHEALTHY}; any other result
  * resets the count. A check never throws out of the registry: a failure is a result.
  * <p>
- * Checks run on a small pool of daemon threads. A run that times out is interrupted. A check that
- * hangs anyway keeps its thread, but is not started again while that run is in flight: each later
- * round reports it as timed out, so a hung provider costs one thread, not one per round, and the
- * pool grows by one thread for as long as it is held, so hung checks never starve the others.
+ * Checks run on a pool of daemon threads with a thread for every check (at least the configured
+ * number), since a check has at most one run in flight: a check that hangs holds its own thread,
+ * never another check's, so {@link #runAll()} takes as long as the slowest check, at most the
+ * timeout. A run that times out is interrupted. A check that hangs anyway keeps its thread, but is
+ * not started again while that run is in flight: each later round reports it as timed out, so a
+ * hung provider costs one thread, not one per round.
  * A check that {@linkplain HealthCheck#answersAtOnce() answers at once} runs on the thread that
  * asks, off the pool. {@link #close()} interrupts what still runs; a check that ignores
  * interrupts keeps its (daemon) thread until it returns.
@@ -69,6 +71,8 @@ public final class HealthRegistry implements AutoCloseable {
 
     private final ThreadPoolExecutor executor;
 
+    private final int threads;
+
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     private ScheduledExecutorService monitor;
@@ -83,6 +87,7 @@ public final class HealthRegistry implements AutoCloseable {
         this.clock = builder.clock;
         this.ticker = builder.ticker;
         this.listener = builder.listener;
+        this.threads = builder.threads;
         this.executor = new ThreadPoolExecutor(builder.threads, builder.threads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("crossbridge-health-"));
         this.executor.allowCoreThreadTimeOut(true);
@@ -114,6 +119,7 @@ public final class HealthRegistry implements AutoCloseable {
         if (entries.putIfAbsent(name, new Entry(name, check)) != null) {
             throw new IllegalArgumentException("a health check named '" + name + "' is already registered");
         }
+        sizePool();
     }
 
     /**
@@ -122,7 +128,9 @@ public final class HealthRegistry implements AutoCloseable {
      * @return whether there was one
      */
     public boolean unregister(String name) {
-        return entries.remove(name) != null;
+        boolean removed = entries.remove(name) != null;
+        sizePool();
+        return removed;
     }
 
     /**
@@ -182,7 +190,14 @@ public final class HealthRegistry implements AutoCloseable {
         if (entry == null) {
             throw new IllegalArgumentException("no health check named '" + name + "'; registered: " + names());
         }
-        executor.execute(() -> entry.runWithin(System.nanoTime() + timeout.toNanos()));
+        if (entry.check.answersAtOnce()) {
+            executor.execute(entry::start);
+        }
+        else {
+            // Started on the pool, not awaited: a run awaited from a pool thread could time out
+            // waiting for a thread of its own.
+            entry.start();
+        }
     }
 
     /**
@@ -321,19 +336,19 @@ public final class HealthRegistry implements AutoCloseable {
         }
     }
 
-    /**
-     * Grows ({@code +1}) or shrinks ({@code -1}) the pool by a thread that a hung run holds, so that
-     * the configured number stays free for the other checks.
-     */
-    private synchronized void resizeForHungRun(int delta) {
-        int size = executor.getCorePoolSize() + delta;
-        if (delta > 0) {
-            executor.setMaximumPoolSize(size);
-            executor.setCorePoolSize(size);
-        }
-        else {
-            executor.setCorePoolSize(size);
-            executor.setMaximumPoolSize(size);
+    /** One thread per check that runs on the pool, at least the configured number, at most 256. */
+    private void sizePool() {
+        long pooled = entries.values().stream().filter(entry -> !entry.check.answersAtOnce()).count();
+        int size = (int) Math.max(threads, Math.min(pooled, 256));
+        synchronized (executor) {
+            if (size > executor.getMaximumPoolSize()) {
+                executor.setMaximumPoolSize(size);
+                executor.setCorePoolSize(size);
+            }
+            else if (size < executor.getMaximumPoolSize()) {
+                executor.setCorePoolSize(size);
+                executor.setMaximumPoolSize(size);
+            }
         }
     }
 
@@ -351,11 +366,11 @@ public final class HealthRegistry implements AutoCloseable {
 
         Future<HealthResult> future;
 
+        /** Whether the run was given to the pool, rather than run on the asking thread. */
+        boolean onPool;
+
         /** Whether the check has started on its thread. */
         boolean running;
-
-        /** Whether it timed out while running, holding its thread past the timeout. */
-        boolean hung;
 
         boolean settled;
 
@@ -408,6 +423,7 @@ public final class HealthRegistry implements AutoCloseable {
                 run = new Run();
                 inFlight = run;
                 if (!check.answersAtOnce()) {
+                    run.onPool = true;
                     run.future = executor.submit(() -> execute(run));
                     return run;
                 }
@@ -460,9 +476,6 @@ public final class HealthRegistry implements AutoCloseable {
                 if (inFlight == run) {
                     inFlight = null;
                 }
-                if (run.hung) {
-                    resizeForHungRun(-1);
-                }
                 if (!run.settled) {
                     run.settled = true;
                     run.result = record(raw, took, at);
@@ -475,15 +488,14 @@ public final class HealthRegistry implements AutoCloseable {
             if (!run.settled) {
                 run.settled = true;
                 run.result = record(timeoutResult("did not answer within " + timeout), timeout, clock.instant());
-                if (!run.running) {
-                    inFlight = inFlight == run ? null : inFlight;
+                // A run on the asking thread is that thread's own: never interrupted from here.
+                if (run.onPool) {
+                    if (!run.running) {
+                        inFlight = inFlight == run ? null : inFlight;
+                    }
+                    // Interrupts a check that is running, and drops one still waiting for a thread.
+                    run.future.cancel(true);
                 }
-                else if (!closed) {
-                    run.hung = true;
-                    resizeForHungRun(+1);
-                }
-                // Interrupts a check that is running, and drops one still waiting for a thread.
-                run.future.cancel(true);
             }
             return run.result;
         }

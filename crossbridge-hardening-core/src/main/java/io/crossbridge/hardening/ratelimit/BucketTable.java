@@ -19,9 +19,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code String.hashCode()} is cached by the string and costs nothing, but a client that chooses
  * its key can choose many with one hash code ("Aa" and "BB" hash alike, and so do all strings
  * made of them), which would all probe one run of one segment: each lookup O(n) comparisons,
- * each insert too. So a segment whose insert meets a probe longer than {@value #LONG_PROBE} slots
- * rehashes into arrays probed by a keyed hash of the key's characters (SipHash-1-3, with a key
- * drawn per table), which such a client cannot aim at. A function of {@code hashCode()} could
+ * each insert too. So a segment whose insert meets a probe longer than {@value #LONG_PROBE} slots,
+ * most of them keys with the new key's hash code, rehashes into arrays probed by a keyed hash of
+ * the key's characters (SipHash-1-3, with a key drawn at random per table), which such a client
+ * cannot aim at. A function of {@code hashCode()} could
  * not help: the colliding keys share it. The keyed hash costs a pass over the characters, so
  * only segments that met a long probe pay it.
  *
@@ -123,7 +124,7 @@ final class BucketTable {
             if (segment.used + 1 > segment.slots.maxUsed()) {
                 segment.rehash(segment.live + 1);
             }
-            if (segment.slots.add(key, hash, tat) > LONG_PROBE && segment.slots.keyedHash == null) {
+            if (segment.slots.add(key, hash, tat) && segment.slots.keyedHash == null) {
                 segment.rehashKeyed();
             }
             segment.used++;
@@ -334,18 +335,24 @@ final class BucketTable {
         /**
          * Puts a key known to be absent into the first empty slot. Holds the segment's monitor.
          *
-         * @return the slots probed past the first
+         * @return whether the probe was flooded: longer than {@link #LONG_PROBE} slots, most of
+         *         them holding keys with this key's {@code hashCode()}. A long probe among
+         *         random keys happens now and then in a large segment and is no attack.
          */
-        int add(String key, int hash, long tat) {
+        boolean add(String key, int hash, long tat) {
             int i = start(key, hash);
             int probed = 0;
+            int sameHashCode = 0;
             while (keys[i] != null) {
+                if (keys[i].hashCode() == key.hashCode()) {
+                    sameHashCode++;
+                }
                 i = (i + 1) & mask;
                 probed++;
             }
             words[i] = tat;
             KEYS.setRelease(keys, i, key);
-            return probed;
+            return probed > LONG_PROBE && sameHashCode > probed / 2;
         }
     }
 }

@@ -253,6 +253,8 @@ class CircuitBreakerTests {
                 .withMessage("waitInOpen must be positive and at most 1 day, was PT0S");
         assertThatIllegalArgumentException().isThrownBy(() -> config.withPermittedCallsInHalfOpen(0))
                 .withMessage("permittedCallsInHalfOpen must be from 1 to 1000, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> config.withMaxWaitInHalfOpen(Duration.ZERO))
+                .withMessage("maxWaitInHalfOpen must be positive and at most 1 day, was PT0S");
         assertThatIllegalArgumentException().isThrownBy(() -> new CircuitBreaker(" ", config))
                 .withMessage("name of a circuit breaker must not be null or blank");
     }

@@ -31,7 +31,8 @@ public class HealthProperties {
     private int failureThreshold = 3;
 
     /**
-     * Threads that run checks in parallel: 1 to 64.
+     * Threads kept to run checks in parallel, 1 to 64; the pool grows to one thread per check, so a
+     * hung check never holds up another.
      */
     private int threads = 4;
 

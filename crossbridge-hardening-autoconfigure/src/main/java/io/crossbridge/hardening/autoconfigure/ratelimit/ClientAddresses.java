@@ -44,8 +44,13 @@ public final class ClientAddresses {
             throw new InvalidPropertyException(prefix + "ipv6-prefix-length", settings.getIpv6PrefixLength(),
                     "It must be from 1 to 128.");
         }
+        String header = StringUtils.hasText(settings.getHeader()) ? settings.getHeader().trim() : null;
+        if (header != null && (header.equalsIgnoreCase("X-Forwarded-For") || header.equalsIgnoreCase("Forwarded"))) {
+            throw new InvalidPropertyException(prefix + "header", header, "It names a header a client writes to "
+                    + "as well; for X-Forwarded-For set trusted-proxies instead.");
+        }
         this.trustedProxies = settings.getTrustedProxies();
-        this.header = StringUtils.hasText(settings.getHeader()) ? settings.getHeader().trim() : null;
+        this.header = header;
         this.ipv6PrefixLength = settings.getIpv6PrefixLength();
     }
 
@@ -56,7 +61,24 @@ public final class ClientAddresses {
 
     /** The client address of the request, as its key's value. */
     public String of(HttpServletRequest request) {
-        return masked(vouchedFor(request));
+        return masked(withoutPort(vouchedFor(request)));
+    }
+
+    /**
+     * The address without a port some proxies add ({@code 203.0.113.9:54321},
+     * {@code [2001:db8::1]:443}): a port changes with every connection, and would give a client
+     * a bucket per connection.
+     */
+    static String withoutPort(String address) {
+        if (address == null) {
+            return null;
+        }
+        if (address.startsWith("[")) {
+            int end = address.indexOf(']');
+            return end > 0 ? address.substring(1, end) : address;
+        }
+        int colon = address.indexOf(':');
+        return colon > 0 && colon == address.lastIndexOf(':') ? address.substring(0, colon) : address;
     }
 
     private String vouchedFor(HttpServletRequest request) {

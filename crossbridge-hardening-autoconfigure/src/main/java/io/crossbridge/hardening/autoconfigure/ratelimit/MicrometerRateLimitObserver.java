@@ -5,8 +5,8 @@ import io.micrometer.observation.ObservationRegistry;
 
 /**
  * Each call of a {@code @RateLimited} method as a {@code crossbridge.ratelimit} observation, with
- * low-cardinality keys {@code name}, {@code limit} and {@code outcome} ({@code allowed} or
- * {@code rejected}); never the key, which may be a secret. While the method runs on the calling
+ * low-cardinality keys {@code name}, {@code limit} and {@code outcome} ({@code allowed},
+ * {@code rejected}, or {@code error} when no decision could be made); never the key, which may be a secret. While the method runs on the calling
  * thread the observation is current, so the provider calls and any retry nest under it.
  */
 final class MicrometerRateLimitObserver implements RateLimitObserver {
@@ -30,6 +30,11 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
             @Override
             public void rejected(RuntimeException reason) {
                 observation.lowCardinalityKeyValue("outcome", "rejected").error(reason).stop();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                observation.lowCardinalityKeyValue("outcome", "error").error(failure).stop();
             }
 
             @Override

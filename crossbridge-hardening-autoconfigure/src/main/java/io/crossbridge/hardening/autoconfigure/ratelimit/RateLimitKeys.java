@@ -26,9 +26,14 @@ public final class RateLimitKeys {
         return "ip:" + address;
     }
 
-    /** The key of a header's value; {@code null} when the request has no such header. */
-    public static String header(String name, String value) {
-        return value == null || value.isBlank() ? null : "header:" + name.toLowerCase(Locale.ROOT) + ":" + value;
+    /** How the keys of a header's values start, made once per rule. */
+    public static String headerPrefix(String name) {
+        return "header:" + name.toLowerCase(Locale.ROOT) + ":";
+    }
+
+    /** The key of a header's value under its {@link #headerPrefix}; {@code null} without a value. */
+    public static String header(String prefix, String value) {
+        return value == null || value.isBlank() ? null : prefix + value;
     }
 
     /** The key an expression gave, kept out of the other sources' namespaces. */

@@ -17,7 +17,7 @@ interface RateLimitObserver {
     Call start(String name, String limit);
 
     /**
-     * One observed call: either {@link #rejected}, or {@link #allowed}, {@link #returned} and
+     * One observed call: either {@link #rejected} or {@link #failed}, or {@link #allowed}, {@link #returned} and
      * {@link #end} (later, from any thread, for an asynchronous method).
      */
     interface Call {
@@ -27,6 +27,10 @@ interface RateLimitObserver {
 
             @Override
             public void rejected(RuntimeException reason) {
+            }
+
+            @Override
+            public void failed(Throwable failure) {
             }
 
             @Override
@@ -44,6 +48,9 @@ interface RateLimitObserver {
 
         /** The limiter refused the call; it ends here. */
         void rejected(RuntimeException reason);
+
+        /** No decision could be made (a key expression failed): the call ends here. */
+        void failed(Throwable failure);
 
         /** The limiter let the call through; the method runs on this thread from here. */
         void allowed();

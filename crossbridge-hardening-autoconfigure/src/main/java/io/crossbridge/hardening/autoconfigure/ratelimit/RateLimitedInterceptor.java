@@ -70,10 +70,10 @@ final class RateLimitedInterceptor implements MethodInterceptor {
             }
             throw ex;
         }
-        catch (RuntimeException ex) {
-            // No decision was made (a key expression failed, or the store did): the call does not
-            // run, and its observation ends here too, rather than stay open for good.
-            observed.rejected(ex);
+        catch (RuntimeException | Error ex) {
+            // No decision was made (a key expression failed): the call does not run, and its
+            // observation ends here too, rather than stay open for good.
+            observed.failed(ex);
             throw ex;
         }
         observed.allowed();

@@ -10,6 +10,9 @@ import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import io.micrometer.observation.ObservationRegistry;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -20,6 +23,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,6 +43,8 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBooleanProperty(name = "crossbridge.hardening.rate-limit.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(RateLimitProperties.class)
 public final class RateLimiterAutoConfiguration {
+
+    private static final Log logger = LogFactory.getLog(RateLimiterAutoConfiguration.class);
 
     @Bean
     @ConditionalOnMissingBean
@@ -157,8 +163,25 @@ public final class RateLimiterAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ClientAddresses rateLimitClientAddresses(RateLimitProperties properties) {
-            return new ClientAddresses(properties.getClientAddress());
+        ClientAddresses rateLimitClientAddresses(RateLimitProperties properties, Environment environment) {
+            RateLimitProperties.ClientAddress settings = properties.getClientAddress();
+            if ((settings.getTrustedProxies() > 0 || settings.getHeader() != null) && forwardedHeadersApplied(environment)) {
+                logger.warn("crossbridge.hardening.rate-limit.client-address reads forwarded headers, but the server "
+                        + "applies them already (server.forward-headers-strategy, which Spring Boot turns on for "
+                        + "cloud platforms such as Kubernetes): Tomcat's RemoteIpValve leaves in X-Forwarded-For only "
+                        + "what the client wrote, and Spring's filter removes it. Set trusted-proxies to 0 (native "
+                        + "already yields the client address) or server.forward-headers-strategy to none.");
+            }
+            return new ClientAddresses(settings);
+        }
+
+        private static boolean forwardedHeadersApplied(Environment environment) {
+            String strategy = environment.getProperty("server.forward-headers-strategy");
+            if (strategy != null) {
+                return !strategy.trim().equalsIgnoreCase("none");
+            }
+            CloudPlatform platform = CloudPlatform.getActive(environment);
+            return platform != null && platform.isUsingForwardHeaders();
         }
 
         @Bean

@@ -51,8 +51,9 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
         }
         if (spec.startsWith("header:") && spec.length() > "header:".length()) {
             String header = spec.substring("header:".length()).trim();
+            String prefix = RateLimitKeys.headerPrefix(header);
             return new RequestKeySource("the " + header + " header",
-                    request -> RateLimitKeys.header(header, request.getHeader(header)));
+                    request -> RateLimitKeys.header(prefix, request.getHeader(header)));
         }
         if (spec.startsWith("#")) {
             Expression expression = parseExpression(property, spec);

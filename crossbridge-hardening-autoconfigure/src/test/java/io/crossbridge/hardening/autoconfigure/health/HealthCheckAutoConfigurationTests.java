@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.health;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.health.HealthCheck;
+import io.crossbridge.hardening.health.HealthListener;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,6 +51,18 @@ class HealthCheckAutoConfigurationTests {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    @Test
+    void theApplicationsOwnStatusLoggerAndMetersReplaceTheStarters() {
+        HealthListener logger = (name, previous, current) -> { };
+        HealthListener meters = (name, previous, current) -> { };
+        this.contextRunner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
+                .withBean("healthStatusLogger", HealthListener.class, () -> logger)
+                .withBean("healthCheckMeters", HealthListener.class, () -> meters).run(context -> {
+                    assertThat(context.getBean("healthStatusLogger")).isSameAs(logger);
+                    assertThat(context.getBean("healthCheckMeters")).isSameAs(meters);
+                });
     }
 
     @Test

@@ -49,6 +49,14 @@ class ClientAddressesTests {
     }
 
     @Test
+    void aPortSomeProxiesAddIsNotPartOfTheAddress() {
+        assertThat(addresses(1, null).of(request("10.0.0.7", "198.51.100.1, 203.0.113.9:54321"))).isEqualTo("203.0.113.9");
+        assertThat(addresses(1, null).of(request("10.0.0.7", "[2001:db8:1:2::1]:443")))
+                .isEqualTo("2001:db8:1:2:0:0:0:0/64");
+        assertThat(addresses(1, null).of(request("10.0.0.7", "2001:db8:1:2::1"))).isEqualTo("2001:db8:1:2:0:0:0:0/64");
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheProperty() {
         assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> addresses(-1, null))
                 .withMessageContaining("crossbridge.hardening.rate-limit.client-address.trusted-proxies");
@@ -56,6 +64,8 @@ class ClientAddressesTests {
         settings.setIpv6PrefixLength(129);
         assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> new ClientAddresses(settings))
                 .withMessageContaining("crossbridge.hardening.rate-limit.client-address.ipv6-prefix-length");
+        assertThatExceptionOfType(InvalidPropertyException.class).isThrownBy(() -> addresses(0, "X-Forwarded-For"))
+                .withMessageContaining("crossbridge.hardening.rate-limit.client-address.header");
     }
 
     private static ClientAddresses addresses(int trustedProxies, String header) {

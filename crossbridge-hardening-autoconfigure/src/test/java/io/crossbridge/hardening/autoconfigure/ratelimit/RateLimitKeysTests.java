@@ -10,8 +10,9 @@ class RateLimitKeysTests {
     void eachSourceHasANamespaceTheOthersCannotReach() {
         assertThat(RateLimitKeys.principal("alice")).isEqualTo("principal:alice");
         assertThat(RateLimitKeys.ip("203.0.113.7")).isEqualTo("ip:203.0.113.7");
-        assertThat(RateLimitKeys.header("X-API-Key", "abc")).isEqualTo("header:x-api-key:abc");
-        assertThat(RateLimitKeys.header("X-API-Key", " ")).isNull();
+        String apiKey = RateLimitKeys.headerPrefix("X-API-Key");
+        assertThat(RateLimitKeys.header(apiKey, "abc")).isEqualTo("header:x-api-key:abc");
+        assertThat(RateLimitKeys.header(apiKey, " ")).isNull();
 
         assertThat(RateLimitKeys.expression("alice")).as("an application's own keys stay as they are").isEqualTo("alice");
         assertThat(RateLimitKeys.expression("principal:alice")).isEqualTo("key:principal:alice");

@@ -254,7 +254,7 @@ class RateLimitedTests {
 
             assertThat(log.lines()).containsExactly("start crossbridge.ratelimit limit=tiny name=Search.forRequest",
                     "error SpelEvaluationException",
-                    "stop crossbridge.ratelimit limit=tiny name=Search.forRequest outcome=rejected");
+                    "stop crossbridge.ratelimit limit=tiny name=Search.forRequest outcome=error");
         });
     }
 

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +19,14 @@ class WebRateLimitAutoConfigurationTests {
     @Test
     void servletApplicationGetsTheExceptionResolver() {
         this.contextRunner.run(context -> assertThat(context).hasSingleBean(RateLimitExceptionResolver.class));
+    }
+
+    @Test
+    void theApplicationsOwnUrlRulesReplaceTheStarters() {
+        WebMvcConfigurer own = new WebMvcConfigurer() {
+        };
+        this.contextRunner.withBean("rateLimitUrlRules", WebMvcConfigurer.class, () -> own)
+                .run(context -> assertThat(context.getBean("rateLimitUrlRules")).isSameAs(own));
     }
 
     @Test

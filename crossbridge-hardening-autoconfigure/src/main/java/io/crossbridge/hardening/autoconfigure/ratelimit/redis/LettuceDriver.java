@@ -1,7 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.springframework.data.redis.RedisConnectionFailureException;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -75,14 +74,15 @@ final class LettuceDriver implements RedisDriver {
     @Override
     public StoreFailures.Kind kindOf(Exception failure) {
         Throwable cause = failure instanceof ExecutionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof BackgroundConnect.NotConnectedException || cause instanceof RedisConnectionException
-                || cause instanceof RedisConnectionFailureException) {
-            return StoreFailures.Kind.CONNECTION;
-        }
         if (cause instanceof RedisCommandExecutionException) {
             return StoreFailures.Kind.COMMAND;
         }
-        return StoreFailures.Kind.TIMEOUT;
+        if ((cause instanceof TimeoutException && !(cause instanceof BackgroundConnect.NotConnectedException))
+                || cause instanceof RedisCommandTimeoutException) {
+            return StoreFailures.Kind.TIMEOUT;
+        }
+        // Not connected, a closed connection, a connect refused: the connection, whatever the type.
+        return StoreFailures.Kind.CONNECTION;
     }
 
     private RedisClusterAsyncCommands<byte[], byte[]> connect() {

@@ -237,8 +237,8 @@ public final class RedisRateLimiter implements RateLimiter {
                     Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(toFull)));
         }
         catch (InterruptedException ex) {
+            // This thread was interrupted, not Redis: the answer of this one call, no pause for all.
             Thread.currentThread().interrupt();
-            failed(ex);
             return whenUnavailable(limit, tokens);
         }
         catch (Exception ex) {
@@ -263,8 +263,12 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     private void failed(Exception failure) {
-        driver.failed();
-        failures.failed(driver.kindOf(failure), failure);
+        StoreFailures.Kind kind = driver.kindOf(failure);
+        if (kind != StoreFailures.Kind.COMMAND) {
+            // An error reply came over a working connection: only the others may need a new one.
+            driver.failed();
+        }
+        failures.failed(kind, failure);
     }
 
     private Counters counters(RateLimit limit) {

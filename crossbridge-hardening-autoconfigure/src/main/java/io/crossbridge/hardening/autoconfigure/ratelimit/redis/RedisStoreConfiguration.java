@@ -13,6 +13,8 @@ import java.util.List;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -77,8 +79,11 @@ public class RedisStoreConfiguration {
      * as set.
      */
     private static boolean bootsDefaultAddress(ConfigurableListableBeanFactory beanFactory, Environment environment) {
+        // Bound, not looked up: a list such as cluster.nodes comes from YAML as nodes[0], nodes[1].
+        Binder binder = Binder.get(environment);
         for (String property : ADDRESS_PROPERTIES) {
-            if (environment.containsProperty("spring.data.redis." + property)) {
+            if (binder.bind("spring.data.redis." + property, Bindable.of(Object.class)).isBound()
+                    || binder.bind("spring.data.redis." + property, Bindable.listOf(String.class)).isBound()) {
                 return false;
             }
         }

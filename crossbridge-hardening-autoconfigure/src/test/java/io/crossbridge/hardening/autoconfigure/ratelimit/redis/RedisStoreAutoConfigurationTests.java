@@ -121,6 +121,14 @@ class RedisStoreAutoConfigurationTests {
     }
 
     @Test
+    void clusterNodesListedInYamlCountAsConfigured() throws Exception {
+        // YAML binds a list as cluster.nodes[0], cluster.nodes[1]: there is no cluster.nodes key.
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
+                "spring.data.redis.cluster.nodes[0]=localhost:" + RedisProcess.freePort())
+                .run(context -> assertThat(context.getBean(RateLimiter.class)).isInstanceOf(RedisRateLimiter.class));
+    }
+
+    @Test
     void storeRedisWithTheApplicationsOwnConnectionFactoryNeedsNoRedisProperties() {
         URI redis = RedisTestServer.uri();
         this.contextRunner.withBean(RedisConnectionFactory.class,
