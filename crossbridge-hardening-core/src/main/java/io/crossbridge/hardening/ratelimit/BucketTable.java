@@ -2,6 +2,7 @@ package io.crossbridge.hardening.ratelimit;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -51,6 +52,9 @@ final class BucketTable {
     private static final int SEGMENTS = 1 << SEGMENT_BITS;
 
     private static final int MIN_CAPACITY = 8;
+
+    /** Slots per block, the unit a sweep at the bound visits. */
+    private static final int BLOCK = 64;
 
     /** A probe longer than this on insert makes its segment switch to the keyed hash. */
     static final int LONG_PROBE = 48;
@@ -127,6 +131,11 @@ final class BucketTable {
             if (segment.slots.add(key, hash, tat) && segment.slots.keyedHash == null) {
                 segment.rehashKeyed();
             }
+            // Plain comparisons: times are held within +/-2^61 (InMemoryRateLimiter), and the
+            // bound starts at Long.MAX_VALUE.
+            if (tat < segment.nextFullAt) {
+                segment.nextFullAt = tat;
+            }
             segment.used++;
             segment.live++;
             return true;
@@ -154,32 +163,29 @@ final class BucketTable {
     }
 
     /**
-     * Drops every bucket that is full at {@code now} and shrinks segments left mostly empty.
+     * Drops every bucket that is full at {@code now} and shrinks segments left mostly empty. Only
+     * segments whose {@linkplain Segment#nextFullAt bound} has come are visited: the others
+     * cannot hold a full bucket.
+     *
+     * @param firstOnly stop at the first segment that dropped a bucket, for a new key at the bound
      */
-    Sweep retireFull(long now) {
+    Sweep retireFull(long now, boolean firstOnly) {
         int dropped = 0;
         long earliestSurvivor = Long.MAX_VALUE;
         for (Segment segment : segments) {
+            long bound = segment.nextFullAt;
+            if (now < bound) {
+                earliestSurvivor = Math.min(earliestSurvivor, bound);
+                continue;
+            }
+            int droppedHere;
             synchronized (segment) {
-                Slots slots = segment.slots;
-                for (int i = 0; i < slots.keys.length; i++) {
-                    if (slots.keys[i] == null) {
-                        continue;
-                    }
-                    if (Gcra.retireIfFull(slots.words, i, now)) {
-                        segment.live--;
-                        dropped++;
-                    }
-                    else {
-                        long tat = Gcra.read(slots.words, i);
-                        if (tat != Gcra.RETIRED) {
-                            earliestSurvivor = Math.min(earliestSurvivor, tat);
-                        }
-                    }
-                }
-                if (segment.live <= slots.keys.length / 8 && slots.keys.length > MIN_CAPACITY) {
-                    segment.rehash(segment.live);
-                }
+                droppedHere = segment.retireFull(now, firstOnly);
+            }
+            dropped += droppedHere;
+            earliestSurvivor = Math.min(earliestSurvivor, segment.nextFullAt);
+            if (firstOnly && droppedHere > 0) {
+                break;
             }
         }
         return new Sweep(dropped, earliestSurvivor);
@@ -201,6 +207,7 @@ final class BucketTable {
                     }
                 }
                 segment.live = 0;
+                segment.nextFullAt = Long.MAX_VALUE;
                 segment.rehash(0);
             }
         }
@@ -236,6 +243,13 @@ final class BucketTable {
 
         volatile Slots slots = new Slots(MIN_CAPACITY, null);
 
+        /**
+         * No bucket here is full before this time: lowered under this monitor when a bucket is
+         * made, recomputed exactly by each sweep of the segment. A take only moves a bucket's
+         * time later, so the bound stays a lower bound between sweeps.
+         */
+        volatile long nextFullAt = Long.MAX_VALUE;
+
         /** Slots holding a key, tombstones included. Guarded by this. */
         int used;
 
@@ -244,6 +258,51 @@ final class BucketTable {
 
         Segment(KeyedHash keyedHash) {
             this.keyedHash = keyedHash;
+        }
+
+        /**
+         * Drops the buckets full at {@code now}, visiting only the blocks of slots whose bound has
+         * come, shrinks the arrays when left mostly empty, and makes the bound exact for the
+         * blocks it swept. Holds this.
+         *
+         * @param firstOnly stop sweeping after the first block that dropped a bucket: at the
+         *                  bound one slot is wanted, and a block costs {@value #BLOCK} slots
+         * @return how many were dropped
+         */
+        int retireFull(long now, boolean firstOnly) {
+            Slots current = slots;
+            int dropped = 0;
+            long earliest = Long.MAX_VALUE;
+            for (int block = 0; block < current.blockBounds.length; block++) {
+                if (now < current.blockBounds[block] || (firstOnly && dropped > 0)) {
+                    earliest = Math.min(earliest, current.blockBounds[block]);
+                    continue;
+                }
+                long blockEarliest = Long.MAX_VALUE;
+                int end = Math.min(current.keys.length, (block + 1) * BLOCK);
+                for (int i = block * BLOCK; i < end; i++) {
+                    if (current.keys[i] == null) {
+                        continue;
+                    }
+                    if (Gcra.retireIfFull(current.words, i, now)) {
+                        live--;
+                        dropped++;
+                    }
+                    else {
+                        long tat = Gcra.read(current.words, i);
+                        if (tat != Gcra.RETIRED) {
+                            blockEarliest = Math.min(blockEarliest, tat);
+                        }
+                    }
+                }
+                current.blockBounds[block] = blockEarliest;
+                earliest = Math.min(earliest, blockEarliest);
+            }
+            nextFullAt = earliest;
+            if (live <= current.keys.length / 8 && current.keys.length > MIN_CAPACITY) {
+                rehash(live);
+            }
+            return dropped;
         }
 
         /**
@@ -294,11 +353,20 @@ final class BucketTable {
         /** The keyed hash these arrays are probed by, or null for the spread {@code hashCode()}. */
         final KeyedHash keyedHash;
 
+        /**
+         * Per block of {@value #BLOCK} slots, no bucket in it is full before this time: lowered
+         * when a bucket is added, made exact by a sweep of the block. Guarded by the segment's
+         * monitor; lets a sweep at the bound visit a block, not a whole segment.
+         */
+        final long[] blockBounds;
+
         Slots(int capacity, KeyedHash keyedHash) {
             this.keys = new String[capacity];
             this.words = new long[capacity];
             this.mask = capacity - 1;
             this.keyedHash = keyedHash;
+            this.blockBounds = new long[(capacity + BLOCK - 1) / BLOCK];
+            Arrays.fill(blockBounds, Long.MAX_VALUE);
         }
 
         private int start(String key, int hash) {
@@ -352,6 +420,9 @@ final class BucketTable {
             }
             words[i] = tat;
             KEYS.setRelease(keys, i, key);
+            if (tat < blockBounds[i / BLOCK]) {
+                blockBounds[i / BLOCK] = tat;
+            }
             return probed > LONG_PROBE && sameHashCode > probed / 2;
         }
     }

@@ -26,10 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  * does the same on demand.
  * <p>
  * At most {@linkplain Builder#maxKeys max-keys} buckets exist at once, over all limits. When a
- * new key arrives at that bound, full buckets are swept first (at most once per max-keys / 16
- * refused keys or per cleanup interval, so that a flood costs each refusal a bounded share of a
- * sweep, not a whole one); if none can go, the request is <em>rejected</em>, with a retry-after until the first bucket can go, and counted in
- * {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
+ * new key arrives at that bound, the full buckets of one block of the table are dropped, found by
+ * each block's own lower bound on when its first bucket is full (64 slots, so a flood costs each
+ * admitted key a small sweep, and a refused one a few reads); only
+ * if no bucket can go is the request <em>rejected</em>, with a retry-after until the first
+ * bucket can go, and counted in {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
  * their keys would start over with a full bucket, so a flood of fresh keys would buy every
  * existing key extra tokens. Rejecting the newcomer keeps every limit exact; the price is that a
  * flood of keys can lock out new keys (never known ones) until buckets refill.
@@ -77,16 +78,6 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final AtomicBoolean sweeping = new AtomicBoolean();
 
-    /**
-     * New keys refused at the bound since the last sweep. At the bound a sweep is worth trying
-     * only every {@link #sweepEvery} refusals (or cleanup interval): a flood of new keys would
-     * otherwise make every refusal scan the whole table, a few buckets being full again each
-     * microsecond, and turn the flood into a denial of service on the limiter itself.
-     */
-    private final AtomicLong refusedSinceSweep = new AtomicLong();
-
-    private final long sweepEvery;
-
     private final LongAdder sweeps = new LongAdder();
 
     private volatile long lastSweep;
@@ -106,7 +97,6 @@ public final class InMemoryRateLimiter implements RateLimiter {
         this.ticker = builder.ticker;
         this.origin = builder.ticker.read();
         this.maxKeys = builder.maxKeys;
-        this.sweepEvery = Math.max(1, builder.maxKeys / 16);
         this.cleanupIntervalNanos = builder.cleanupInterval.toNanos();
     }
 
@@ -251,12 +241,42 @@ public final class InMemoryRateLimiter implements RateLimiter {
             }
             return true;
         }
-        long refused = refusedSinceSweep.incrementAndGet();
-        if (now >= nextFullAt.get() && (refused >= sweepEvery || now - lastSweep >= cleanupIntervalNanos)) {
-            // Amortized: a sweep visits max-keys buckets once per max-keys / 16 refusals.
-            sweep(now);
+        // At the bound: a new key is refused only when no bucket can go. Below nextFullAt none
+        // can, which costs a refusal one read; past it, reclaim sweeps the segments whose own
+        // bound has come, one at a time, until one frees a slot.
+        while (now >= nextFullAt.get()) {
+            if (reclaim(now) == 0) {
+                break;
+            }
+            if (tryReserveSlot()) {
+                return true;
+            }
         }
         return tryReserveSlot();
+    }
+
+    /**
+     * Drops the full buckets of the first segment, over all tables, that holds any; when none
+     * does, makes {@link #nextFullAt} the earliest time one will, from the segments' own bounds,
+     * which every segment swept here has just made exact.
+     *
+     * @return the buckets dropped
+     */
+    private int reclaim(long now) {
+        long seen = nextFullAt.get();
+        long earliest = Long.MAX_VALUE;
+        for (LimitTable table : tables.values()) {
+            BucketTable.Sweep sweep = table.buckets.retireFull(now, true);
+            if (sweep.dropped() > 0) {
+                bucketCount.addAndGet(-sweep.dropped());
+                evictions.add(sweep.dropped());
+                return sweep.dropped();
+            }
+            earliest = Math.min(earliest, sweep.earliestSurvivor());
+        }
+        // Unless a bucket made meanwhile lowered it: that one's time is then the earlier.
+        nextFullAt.compareAndSet(seen, earliest);
+        return 0;
     }
 
     private boolean tryReserveSlot() {
@@ -281,14 +301,13 @@ public final class InMemoryRateLimiter implements RateLimiter {
             long earliestSurvivor = Long.MAX_VALUE;
             int dropped = 0;
             for (LimitTable table : tables.values()) {
-                BucketTable.Sweep sweep = table.buckets.retireFull(now);
+                BucketTable.Sweep sweep = table.buckets.retireFull(now, false);
                 dropped += sweep.dropped();
                 earliestSurvivor = Math.min(earliestSurvivor, sweep.earliestSurvivor());
             }
             bucketCount.addAndGet(-dropped);
             nextFullAt.accumulateAndGet(earliestSurvivor, Math::min);
             lastSweep = now;
-            refusedSinceSweep.set(0);
             sweeps.increment();
             evictions.add(dropped);
             return dropped;
