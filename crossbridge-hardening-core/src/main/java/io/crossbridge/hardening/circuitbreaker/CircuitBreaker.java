@@ -27,8 +27,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Ticker}, so tests never sleep.
  * <p>
  * Usage: {@code breaker.call(() -> provider.complete(prompt))}, or, around code that measures
- * itself, {@link #acquirePermission()} then {@link #onSuccess(long)} or {@link #onError(long, Throwable)}.
- * Every permitted call must report exactly one outcome, or a half-open trial slot stays taken.
+ * itself, {@link #tryAcquire()} then {@link #onSuccess(Permit, long)} or
+ * {@link #onError(Permit, long, Throwable)}: the {@link Permit} ties the outcome to the state that
+ * permitted the call, so an outcome that comes after the state changed (a trial that half-open
+ * gave up on) cannot count in a later one. Every permitted call reports one outcome, or a
+ * half-open trial slot stays taken until {@code maxWaitInHalfOpen}.
  */
 public final class CircuitBreaker {
 
@@ -85,21 +88,28 @@ public final class CircuitBreaker {
         listeners.add(listener);
     }
 
+    /** A permission to call, from the state that gave it; opaque. */
+    public sealed interface Permit permits Phase {
+    }
+
     /**
      * Runs {@code call} if the circuit permits it, and records its outcome and duration.
      *
      * @throws CallNotPermittedException when the circuit refuses the call
      */
     public <T> T call(Callable<T> call) throws Exception {
-        acquirePermission();
+        Permit permit = tryAcquire();
+        if (permit == null) {
+            throw refusal();
+        }
         long start = ticker.read();
         try {
             T result = call.call();
-            onSuccess(ticker.read() - start);
+            onSuccess(permit, ticker.read() - start);
             return result;
         }
         catch (Exception | Error ex) {
-            onError(ticker.read() - start, ex);
+            onError(permit, ticker.read() - start, ex);
             throw ex;
         }
     }
@@ -125,20 +135,28 @@ public final class CircuitBreaker {
 
     /** Takes a permission to call, or returns false (and counts the refusal). */
     public boolean tryAcquirePermission() {
+        return tryAcquire() != null;
+    }
+
+    /**
+     * Takes a permission to call, or returns null (and counts the refusal). Nothing is allocated:
+     * the permit is the state itself.
+     */
+    public Permit tryAcquire() {
         while (true) {
             Phase current = phase.get();
             switch (current.state) {
                 case CLOSED, FORCED_CLOSED -> {
-                    return true;
+                    return current;
                 }
                 case HALF_OPEN -> {
                     if (takeTrialPermit(current.trialPermits)) {
-                        return true;
+                        return current;
                     }
                     long now = ticker.read();
                     if (now - current.until < 0) {
                         notPermitted.increment();
-                        return false;
+                        return null;
                     }
                     // The trials did not report in time: give up on them, open for another wait.
                     transition(current, open(now));
@@ -146,14 +164,14 @@ public final class CircuitBreaker {
                 case OPEN -> {
                     if (ticker.read() - current.until < 0) {
                         notPermitted.increment();
-                        return false;
+                        return null;
                     }
                     transition(current, halfOpen());
                     // Loop: take a trial permit from whichever half-open phase won.
                 }
                 default -> {
                     notPermitted.increment();
-                    return false;
+                    return null;
                 }
             }
         }
@@ -169,28 +187,40 @@ public final class CircuitBreaker {
         return false;
     }
 
-    /** Records a permitted call that succeeded after {@code durationNanos}. */
+    /** Records a permitted call that succeeded after {@code durationNanos}, in the state now. */
     public void onSuccess(long durationNanos) {
-        record(durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0);
+        onSuccess(phase.get(), durationNanos);
+    }
+
+    /** Records a call that {@code permit} let through and that succeeded after {@code durationNanos}. */
+    public void onSuccess(Permit permit, long durationNanos) {
+        record((Phase) permit, durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0);
+    }
+
+    /** Records a permitted call that failed after {@code durationNanos}, in the state now. */
+    public boolean onError(long durationNanos, Throwable failure) {
+        return onError(phase.get(), durationNanos, failure);
     }
 
     /**
-     * Records a permitted call that failed after {@code durationNanos}. A failure the config does
-     * not record (a permanent one) counts as neither success nor failure, and frees its permit.
+     * Records a call that {@code permit} let through and that failed after {@code durationNanos}.
+     * A failure the config does not record (a permanent one) counts as neither success nor
+     * failure, and gives a half-open trial's permit back. An outcome whose state has since changed
+     * is not counted.
      *
      * @return whether the failure counted against the provider
      */
-    public boolean onError(long durationNanos, Throwable failure) {
+    public boolean onError(Permit permit, long durationNanos, Throwable failure) {
         if (!config.recordFailure().test(failure)) {
-            Phase current = phase.get();
-            if (current.state == CircuitState.HALF_OPEN) {
+            Phase current = (Phase) permit;
+            if (current.state == CircuitState.HALF_OPEN && current == phase.get()) {
                 // The trial gives its permit back, never beyond the phase's number of trials.
                 int permitted = config.permittedCallsInHalfOpen();
                 current.trialPermits.getAndUpdate(left -> Math.min(left + 1, permitted));
             }
             return false;
         }
-        record(OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
+        record((Phase) permit, OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
         return true;
     }
 
@@ -218,9 +248,10 @@ public final class CircuitBreaker {
                 enough ? counts.slowCallRate() : -1, counts.calls(), counts.failed(), counts.slow(), notPermitted.sum());
     }
 
-    private void record(int outcome) {
+    private void record(Phase permitted, int outcome) {
         Phase current = phase.get();
-        if (current.window == null) {
+        if (current != permitted || current.window == null) {
+            // The state that permitted the call has ended: its outcome belongs to no window now.
             return;
         }
         // A count window needs no clock: the time is read only when a time window or an opening
@@ -293,6 +324,7 @@ public final class CircuitBreaker {
      * (an open circuit lets trials through after it; a half-open one gives up on its trials after
      * it), and the trial permits left when half-open.
      */
-    private record Phase(CircuitState state, OutcomeWindow window, long until, AtomicInteger trialPermits) {
+    private record Phase(CircuitState state, OutcomeWindow window, long until, AtomicInteger trialPermits)
+            implements Permit {
     }
 }

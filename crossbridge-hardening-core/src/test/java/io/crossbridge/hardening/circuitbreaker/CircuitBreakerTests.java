@@ -130,6 +130,27 @@ class CircuitBreakerTests {
     }
 
     @Test
+    void aTrialThatHalfOpenGaveUpOnCannotCountInTheNextHalfOpen() {
+        CircuitBreaker breaker = opened(config.withPermittedCallsInHalfOpen(1).withMaxWaitInHalfOpen(Duration.ofSeconds(20)));
+        ticker.advance(Duration.ofSeconds(10));
+        CircuitBreaker.Permit late = breaker.tryAcquire();
+        ticker.advance(Duration.ofSeconds(20));
+        assertThat(breaker.tryAcquire()).as("half-open gave up on the trial").isNull();
+        ticker.advance(Duration.ofSeconds(10));
+        CircuitBreaker.Permit trial = breaker.tryAcquire();
+        assertThat(trial).isNotNull();
+
+        // The abandoned trial answers now: its permit goes back to no one, its outcome counts nowhere.
+        breaker.onError(late, MILLI, new IllegalArgumentException("its own mistake"));
+        assertThat(breaker.tryAcquire()).as("still one trial at a time").isNull();
+        breaker.onError(late, MILLI, new IOException("late"));
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+
+        breaker.onSuccess(trial, MILLI);
+        assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
     void slowCallsOpenTheCircuitToo() {
         CircuitBreaker breaker = breaker(config.withSlowCalls(75, Duration.ofSeconds(1)));
         for (int i = 0; i < 3; i++) {

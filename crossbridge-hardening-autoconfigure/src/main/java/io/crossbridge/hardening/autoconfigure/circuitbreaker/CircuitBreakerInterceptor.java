@@ -32,7 +32,8 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
         GuardedMethod method = methods.methodFor(invocation);
         CircuitBreaker breaker = method.breaker();
         boolean async = method.async();
-        if (!breaker.tryAcquirePermission()) {
+        CircuitBreaker.Permit permit = breaker.tryAcquire();
+        if (permit == null) {
             method.calls().record(Outcome.NOT_PERMITTED);
             return fallbackOrFail(method, invocation, breaker.refusal(), async);
         }
@@ -42,29 +43,29 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
             result = invocation.proceed();
         }
         catch (Throwable ex) {
-            return failed(method, invocation, System.nanoTime() - start, ex, async);
+            return failed(method, invocation, permit, System.nanoTime() - start, ex, async);
         }
         if (async && result instanceof CompletionStage<?> stage) {
-            return judgedLater(method, invocation, start, stage);
+            return judgedLater(method, invocation, permit, start, stage);
         }
-        breaker.onSuccess(System.nanoTime() - start);
+        breaker.onSuccess(permit, System.nanoTime() - start);
         method.calls().record(Outcome.SUCCESS);
         return result;
     }
 
-    private CompletableFuture<Object> judgedLater(GuardedMethod method, MethodInvocation invocation, long start,
-            CompletionStage<?> stage) {
+    private CompletableFuture<Object> judgedLater(GuardedMethod method, MethodInvocation invocation,
+            CircuitBreaker.Permit permit, long start, CompletionStage<?> stage) {
         CompletableFuture<Object> answer = new CompletableFuture<>();
         stage.whenComplete((value, failure) -> {
             long took = System.nanoTime() - start;
             if (failure == null) {
-                method.breaker().onSuccess(took);
+                method.breaker().onSuccess(permit, took);
                 method.calls().record(Outcome.SUCCESS);
                 answer.complete(value);
                 return;
             }
             try {
-                relay(failed(method, invocation, took, AsyncFailures.unwrap(failure), true), answer);
+                relay(failed(method, invocation, permit, took, AsyncFailures.unwrap(failure), true), answer);
             }
             catch (Throwable ex) {
                 answer.completeExceptionally(ex);
@@ -73,9 +74,9 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
         return answer;
     }
 
-    private Object failed(GuardedMethod method, MethodInvocation invocation, long took, Throwable failure, boolean async)
-            throws Throwable {
-        if (!method.breaker().onError(took, failure)) {
+    private Object failed(GuardedMethod method, MethodInvocation invocation, CircuitBreaker.Permit permit, long took,
+            Throwable failure, boolean async) throws Throwable {
+        if (!method.breaker().onError(permit, took, failure)) {
             // A permanent failure is the caller's: no fallback hides it.
             return fail(failure, async);
         }
