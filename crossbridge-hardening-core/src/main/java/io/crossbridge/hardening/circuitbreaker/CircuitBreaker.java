@@ -208,7 +208,8 @@ public final class CircuitBreaker {
      * failure, and gives a half-open trial's permit back. An outcome whose state has since changed
      * is not counted.
      *
-     * @return whether the failure counted against the provider
+     * @return whether the failure is one that counts against the provider (a permanent one does
+     *         not), whether or not the state that permitted the call still counts it
      */
     public boolean onError(Permit permit, long durationNanos, Throwable failure) {
         if (!config.recordFailure().test(failure)) {

@@ -191,6 +191,15 @@ final class BucketTable {
         return new Sweep(dropped, earliestSurvivor);
     }
 
+    /** The earliest of the segments' bounds: no bucket here is full before it. */
+    long earliestBound() {
+        long earliest = Long.MAX_VALUE;
+        for (Segment segment : segments) {
+            earliest = Math.min(earliest, segment.nextFullAt);
+        }
+        return earliest;
+    }
+
     /**
      * Drops every bucket.
      *

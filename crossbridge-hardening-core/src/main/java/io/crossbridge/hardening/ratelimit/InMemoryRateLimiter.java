@@ -274,9 +274,22 @@ public final class InMemoryRateLimiter implements RateLimiter {
             }
             earliest = Math.min(earliest, sweep.earliestSurvivor());
         }
-        // Unless a bucket made meanwhile lowered it: that one's time is then the earlier.
-        nextFullAt.compareAndSet(seen, earliest);
+        publishEarliest(seen, earliest);
         return 0;
+    }
+
+    /**
+     * Makes {@code earliest} the bound, unless it changed since {@code seen}, then lowers it to
+     * any segment bound below it. A bucket made while the bound was computed lowers its segment's
+     * bound before the global one, so the second pass sees it even when its own update of the
+     * global bound came before this one and so changed nothing.
+     */
+    private void publishEarliest(long seen, long earliest) {
+        if (nextFullAt.compareAndSet(seen, earliest)) {
+            for (LimitTable table : tables.values()) {
+                nextFullAt.accumulateAndGet(table.buckets.earliestBound(), Math::min);
+            }
+        }
     }
 
     private boolean tryReserveSlot() {
@@ -296,8 +309,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
             return 0;
         }
         try {
-            // Buckets made while this sweep runs lower the bound again; survivors are merged last.
-            nextFullAt.set(Long.MAX_VALUE);
+            // The bound stays as it is while the sweep runs, so that new keys at max-keys still
+            // find what can go; it is published, with the buckets made meanwhile, at the end.
+            long seen = nextFullAt.get();
             long earliestSurvivor = Long.MAX_VALUE;
             int dropped = 0;
             for (LimitTable table : tables.values()) {
@@ -306,7 +320,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
                 earliestSurvivor = Math.min(earliestSurvivor, sweep.earliestSurvivor());
             }
             bucketCount.addAndGet(-dropped);
-            nextFullAt.accumulateAndGet(earliestSurvivor, Math::min);
+            publishEarliest(seen, earliestSurvivor);
             lastSweep = now;
             sweeps.increment();
             evictions.add(dropped);
