@@ -168,14 +168,12 @@ final class BucketTable {
      * cannot hold a full bucket.
      *
      * @param firstOnly stop at the first segment that dropped a bucket, for a new key at the bound
+     * @return how many were dropped; {@link #earliestBound()} then says when the next can go
      */
-    Sweep retireFull(long now, boolean firstOnly) {
+    int retireFull(long now, boolean firstOnly) {
         int dropped = 0;
-        long earliestSurvivor = Long.MAX_VALUE;
         for (Segment segment : segments) {
-            long bound = segment.nextFullAt;
-            if (now < bound) {
-                earliestSurvivor = Math.min(earliestSurvivor, bound);
+            if (now < segment.nextFullAt) {
                 continue;
             }
             int droppedHere;
@@ -183,12 +181,11 @@ final class BucketTable {
                 droppedHere = segment.retireFull(now, firstOnly);
             }
             dropped += droppedHere;
-            earliestSurvivor = Math.min(earliestSurvivor, segment.nextFullAt);
             if (firstOnly && droppedHere > 0) {
                 break;
             }
         }
-        return new Sweep(dropped, earliestSurvivor);
+        return dropped;
     }
 
     /** The earliest of the segments' bounds: no bucket here is full before it. */
@@ -237,13 +234,6 @@ final class BucketTable {
     private static int spread(int hashCode) {
         int h = hashCode * 0x9E3779B9;
         return h ^ (h >>> 16);
-    }
-
-    /**
-     * What a sweep did: how many buckets it dropped, and the earliest time at which a bucket it
-     * kept is full ({@link Long#MAX_VALUE} when it kept none).
-     */
-    record Sweep(int dropped, long earliestSurvivor) {
     }
 
     private static final class Segment {

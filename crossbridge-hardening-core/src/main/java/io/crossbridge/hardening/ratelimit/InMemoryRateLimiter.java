@@ -28,9 +28,9 @@ import java.util.concurrent.atomic.LongAdder;
  * At most {@linkplain Builder#maxKeys max-keys} buckets exist at once, over all limits. When a
  * new key arrives at that bound, the full buckets of one block of the table are dropped, found by
  * each block's own lower bound on when its first bucket is full (64 slots, so a flood costs each
- * admitted key a small sweep, and a refused one a few reads); only
- * if no bucket can go is the request <em>rejected</em>, with a retry-after until the first
- * bucket can go, and counted in {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
+ * admitted key a small sweep, and a refused one a few reads); only if no bucket can go is the
+ * request <em>rejected</em>, with a retry-after until the first bucket can go, and counted in
+ * {@link RateLimiterStats#rejectedAtMaxKeys()}. The live buckets are never dropped to make room:
  * their keys would start over with a full bucket, so a flood of fresh keys would buy every
  * existing key extra tokens. Rejecting the newcomer keeps every limit exact; the price is that a
  * flood of keys can lock out new keys (never known ones) until buckets refill.
@@ -264,32 +264,36 @@ public final class InMemoryRateLimiter implements RateLimiter {
      */
     private int reclaim(long now) {
         long seen = nextFullAt.get();
-        long earliest = Long.MAX_VALUE;
         for (LimitTable table : tables.values()) {
-            BucketTable.Sweep sweep = table.buckets.retireFull(now, true);
-            if (sweep.dropped() > 0) {
-                bucketCount.addAndGet(-sweep.dropped());
-                evictions.add(sweep.dropped());
-                return sweep.dropped();
+            int dropped = table.buckets.retireFull(now, true);
+            if (dropped > 0) {
+                bucketCount.addAndGet(-dropped);
+                evictions.add(dropped);
+                return dropped;
             }
-            earliest = Math.min(earliest, sweep.earliestSurvivor());
         }
-        publishEarliest(seen, earliest);
+        publishEarliest(seen);
         return 0;
     }
 
     /**
-     * Makes {@code earliest} the bound, unless it changed since {@code seen}, then lowers it to
-     * any segment bound below it. A bucket made while the bound was computed lowers its segment's
-     * bound before the global one, so the second pass sees it even when its own update of the
-     * global bound came before this one and so changed nothing.
+     * Makes the earliest of the segments' bounds the global one, unless that changed since
+     * {@code seen}, then lowers it again to any segment bound below it: a bucket made while the
+     * bound was computed lowers its segment's bound before the global one, so the second pass
+     * sees it even when its own update of the global bound came first and so changed nothing.
      */
-    private void publishEarliest(long seen, long earliest) {
-        if (nextFullAt.compareAndSet(seen, earliest)) {
-            for (LimitTable table : tables.values()) {
-                nextFullAt.accumulateAndGet(table.buckets.earliestBound(), Math::min);
-            }
+    private void publishEarliest(long seen) {
+        if (nextFullAt.compareAndSet(seen, earliestBound())) {
+            nextFullAt.accumulateAndGet(earliestBound(), Math::min);
         }
+    }
+
+    private long earliestBound() {
+        long earliest = Long.MAX_VALUE;
+        for (LimitTable table : tables.values()) {
+            earliest = Math.min(earliest, table.buckets.earliestBound());
+        }
+        return earliest;
     }
 
     private boolean tryReserveSlot() {
@@ -312,15 +316,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
             // The bound stays as it is while the sweep runs, so that new keys at max-keys still
             // find what can go; it is published, with the buckets made meanwhile, at the end.
             long seen = nextFullAt.get();
-            long earliestSurvivor = Long.MAX_VALUE;
             int dropped = 0;
             for (LimitTable table : tables.values()) {
-                BucketTable.Sweep sweep = table.buckets.retireFull(now, false);
-                dropped += sweep.dropped();
-                earliestSurvivor = Math.min(earliestSurvivor, sweep.earliestSurvivor());
+                dropped += table.buckets.retireFull(now, false);
             }
             bucketCount.addAndGet(-dropped);
-            publishEarliest(seen, earliestSurvivor);
+            publishEarliest(seen);
             lastSweep = now;
             sweeps.increment();
             evictions.add(dropped);

@@ -54,11 +54,6 @@ public final class ClientAddresses {
         this.ipv6PrefixLength = settings.getIpv6PrefixLength();
     }
 
-    /** The remote address, with IPv6 addresses by their /64: no header is trusted. */
-    public static ClientAddresses remoteAddress() {
-        return new ClientAddresses(new RateLimitProperties.ClientAddress());
-    }
-
     /** The client address of the request, as its key's value. */
     public String of(HttpServletRequest request) {
         return masked(withoutPort(vouchedFor(request)));

@@ -15,7 +15,7 @@ class ClientAddressesTests {
     void withoutTrustedProxiesTheRemoteAddressCountsWhateverTheHeadersSay() {
         MockHttpServletRequest request = request("10.0.0.7", "198.51.100.1");
 
-        assertThat(ClientAddresses.remoteAddress().of(request)).isEqualTo("10.0.0.7");
+        assertThat(addresses(0, null).of(request)).isEqualTo("10.0.0.7");
     }
 
     @Test
@@ -39,7 +39,7 @@ class ClientAddressesTests {
 
     @Test
     void ipv6AddressesCountByTheirPrefixAndAnythingElseAsItIs() {
-        ClientAddresses addresses = ClientAddresses.remoteAddress();
+        ClientAddresses addresses = addresses(0, null);
 
         assertThat(addresses.masked("2001:db8:1:2:abcd::9")).isEqualTo("2001:db8:1:2:0:0:0:0/64");
         assertThat(addresses.masked("[2001:db8:1:2::1]")).isEqualTo("2001:db8:1:2:0:0:0:0/64");

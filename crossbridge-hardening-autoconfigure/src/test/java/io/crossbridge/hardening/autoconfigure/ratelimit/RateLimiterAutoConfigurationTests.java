@@ -8,19 +8,39 @@ import io.crossbridge.hardening.ratelimit.RateLimiter;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+@ExtendWith(OutputCaptureExtension.class)
 class RateLimiterAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class));
+
+    @Test
+    void readingForwardedHeadersTheServerAppliesAlreadyIsWarnedAbout(CapturedOutput output) {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.client-address.trusted-proxies=1",
+                "server.forward-headers-strategy=native")
+                .run(context -> assertThat(context).hasSingleBean(ClientAddresses.class));
+        assertThat(output).contains("reads forwarded headers, but the server applies them already");
+    }
+
+    @Test
+    void trustedProxiesWithoutForwardedHeadersOfTheServerAreNotWarnedAbout(CapturedOutput output) {
+        this.contextRunner.withPropertyValues("crossbridge.hardening.rate-limit.client-address.trusted-proxies=1",
+                "server.forward-headers-strategy=none")
+                .run(context -> assertThat(context).hasSingleBean(ClientAddresses.class));
+        assertThat(output).doesNotContain("reads forwarded headers");
+    }
 
     @Test
     void runShouldCreateInMemoryRateLimiter() {

@@ -132,11 +132,11 @@ public class RedisStoreConfiguration {
         MeterBinder redisRateLimitStoreMeters(RateLimiter rateLimiter) {
             return registry -> {
                 if (rateLimiter instanceof RedisRateLimiter redis) {
-                    for (String kind : List.of("timeout", "connection", "command")) {
-                        FunctionCounter.builder("crossbridge.ratelimit.store.errors", redis, store -> store.storeErrors(kind))
+                    for (StoreFailures.Kind kind : StoreFailures.Kind.values()) {
+                        FunctionCounter.builder("crossbridge.ratelimit.store.errors", redis, store -> store.storeErrors(kind.tag()))
                                 .description("Rate-limit decisions the Redis store could not make, by why: no answer in "
                                         + "time, no connection, or an error reply")
-                                .tag("store", "redis").tag("kind", kind).register(registry);
+                                .tag("store", "redis").tag("kind", kind.tag()).register(registry);
                     }
                 }
             };
