@@ -1,13 +1,16 @@
 package io.crossbridge.hardening.circuitbreaker;
 
 import io.crossbridge.hardening.Ticker;
+import io.crossbridge.hardening.failure.FailureKind;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -22,9 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  * The state is one immutable object behind an {@link AtomicReference}, so every transition is a
  * single compare-and-set and happens once; the closed path reads one volatile field to permit a
  * call and records its outcome without a lock (see {@link CountWindow}). A failure counts only
- * when {@link CircuitBreakerConfig#recordFailure()} says so: a permanent failure, such as a
- * validation error, is the caller's fault and never opens the circuit. Time comes from the
- * {@link Ticker}, so tests never sleep.
+ * unless {@link CircuitBreakerConfig#classification()} calls it permanent: a validation error is
+ * the caller's fault and never opens the circuit. A provider that says when to come back (a 429 or
+ * 503 with {@code Retry-After}) is listened to: an open circuit stays open until then, when that
+ * is later than {@code waitInOpen}. Time comes from the {@link Ticker}, so tests never sleep.
  * <p>
  * Usage: {@code breaker.call(() -> provider.complete(prompt))}, or, around code that measures
  * itself, {@link #tryAcquire()} then {@link #onSuccess(Permit, long)} or
@@ -51,6 +55,13 @@ public final class CircuitBreaker {
 
     private final LongAdder notPermitted = new LongAdder();
 
+    /**
+     * The latest time a recorded failure asked callers to stay away until; a circuit that opens
+     * lets no trial through before it. Starts at construction, which is in the past for every
+     * later reading of the ticker.
+     */
+    private final AtomicLong comeBackAt;
+
     private final List<CircuitBreakerListener> listeners = new CopyOnWriteArrayList<>();
 
     public CircuitBreaker(String name, CircuitBreakerConfig config) {
@@ -69,6 +80,7 @@ public final class CircuitBreaker {
         this.ticker = ticker;
         this.slowNanos = config.slowCallDuration().toNanos();
         this.timeWindow = config.windowType() == CircuitBreakerConfig.WindowType.TIME;
+        this.comeBackAt = new AtomicLong(ticker.read());
         this.phase = new AtomicReference<>(closed());
     }
 
@@ -128,8 +140,8 @@ public final class CircuitBreaker {
     /** The exception that tells a caller this circuit refused it, with the time until trials. */
     public CallNotPermittedException refusal() {
         Phase current = phase.get();
-        Duration wait = current.state == CircuitState.OPEN ? Duration.ofNanos(Math.max(0, current.until - ticker.read()))
-                : null;
+        Duration wait = current.state == CircuitState.OPEN
+                ? Duration.ofNanos(Math.max(0, reopensAt(current) - ticker.read())) : null;
         return new CallNotPermittedException(name, current.state, wait);
     }
 
@@ -162,7 +174,7 @@ public final class CircuitBreaker {
                     transition(current, open(now));
                 }
                 case OPEN -> {
-                    if (ticker.read() - current.until < 0) {
+                    if (ticker.read() - reopensAt(current) < 0) {
                         notPermitted.increment();
                         return null;
                     }
@@ -175,6 +187,12 @@ public final class CircuitBreaker {
                 }
             }
         }
+    }
+
+    /** When an open phase lets trials through: after its wait, and not before a provider's hint. */
+    private long reopensAt(Phase open) {
+        long hinted = comeBackAt.get();
+        return hinted - open.until > 0 ? hinted : open.until;
     }
 
     /** Takes one of the trial permits left, never counting below zero. */
@@ -204,15 +222,16 @@ public final class CircuitBreaker {
 
     /**
      * Records a call that {@code permit} let through and that failed after {@code durationNanos}.
-     * A failure the config does not record (a permanent one) counts as neither success nor
-     * failure, and gives a half-open trial's permit back. An outcome whose state has since changed
-     * is not counted.
+     * A permanent failure counts as neither success nor failure, and gives a half-open trial's
+     * permit back. A failure's retry-after hint (at most {@link CircuitBreakerConfig#LONGEST_OPEN})
+     * is kept, so that the circuit, should it open, stays open that long. An outcome whose state
+     * has since changed is not counted.
      *
      * @return whether the failure is one that counts against the provider (a permanent one does
      *         not), whether or not the state that permitted the call still counts it
      */
     public boolean onError(Permit permit, long durationNanos, Throwable failure) {
-        if (!config.recordFailure().test(failure)) {
+        if (config.classification().classify(failure) == FailureKind.PERMANENT) {
             Phase current = (Phase) permit;
             if (current.state == CircuitState.HALF_OPEN && current == phase.get()) {
                 // The trial gives its permit back, never beyond the phase's number of trials.
@@ -221,8 +240,19 @@ public final class CircuitBreaker {
             }
             return false;
         }
+        Optional<Duration> hint = config.classification().retryAfter(failure);
+        if (hint.isPresent()) {
+            rememberComeBack(hint.get());
+        }
         record((Phase) permit, OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
         return true;
+    }
+
+    private void rememberComeBack(Duration hint) {
+        Duration wait = hint.compareTo(CircuitBreakerConfig.LONGEST_OPEN) > 0 ? CircuitBreakerConfig.LONGEST_OPEN : hint;
+        long at = ticker.read() + wait.toNanos();
+        // The latest hint wins over an earlier, shorter one, never the other way round.
+        comeBackAt.accumulateAndGet(at, (current, next) -> next - current > 0 ? next : current);
     }
 
     /** Opens the circuit until {@link #forceClosed()} or {@link #reset()}. */
@@ -230,13 +260,15 @@ public final class CircuitBreaker {
         transition(phase.get(), new Phase(CircuitState.FORCED_OPEN, null, 0, null), true);
     }
 
-    /** Closes the circuit and stops judging calls until {@link #reset()}. */
+    /** Closes the circuit and stops judging calls until {@link #reset()}; forgets providers' hints. */
     public void forceClosed() {
+        comeBackAt.set(ticker.read());
         transition(phase.get(), new Phase(CircuitState.FORCED_CLOSED, null, 0, null), true);
     }
 
-    /** Closes the circuit with an empty window. */
+    /** Closes the circuit with an empty window; forgets providers' hints. */
     public void reset() {
+        comeBackAt.set(ticker.read());
         transition(phase.get(), closed(), true);
     }
 

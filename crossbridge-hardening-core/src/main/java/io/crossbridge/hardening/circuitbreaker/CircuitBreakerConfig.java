@@ -1,10 +1,8 @@
 package io.crossbridge.hardening.circuitbreaker;
 
-import io.crossbridge.hardening.retry.FailureKind;
-import io.crossbridge.hardening.retry.RetryPolicy;
+import io.crossbridge.hardening.failure.FailureClassification;
 
 import java.time.Duration;
-import java.util.function.Predicate;
 
 /**
  * How a {@link CircuitBreaker} judges its calls.
@@ -21,20 +19,26 @@ import java.util.function.Predicate;
  * @param maxWaitInHalfOpen      longest the circuit waits for its trials' outcomes; past it,
  *                               with trials unfinished, it opens again, so a trial that never
  *                               reports (a future that never completes) cannot hold it half-open
- * @param recordFailure          which failures count against the provider; by default every one
- *                               the retry classification does not call permanent, so a validation
- *                               error never opens the circuit
+ * @param classification         judges failures as retries do: every failure it does not call
+ *                               permanent counts against the provider (a validation error never
+ *                               opens the circuit), and a retry-after hint it finds on one (a
+ *                               provider's {@code Retry-After}) keeps the circuit open at least
+ *                               that long, at most {@link #LONGEST_OPEN}
  */
 public record CircuitBreakerConfig(float failureRateThreshold, float slowCallRateThreshold, Duration slowCallDuration,
         WindowType windowType, int windowSize, int minimumCalls, Duration waitInOpen, int permittedCallsInHalfOpen,
-        Duration maxWaitInHalfOpen, Predicate<Throwable> recordFailure) {
+        Duration maxWaitInHalfOpen, FailureClassification classification) {
+
+    /** The longest a circuit stays open, whether for {@code waitInOpen} or for a provider's hint. */
+    public static final Duration LONGEST_OPEN = Duration.ofDays(1);
 
     /**
      * 50% failures or 100% slow calls (60 s) over the last 100 calls, at least 10; 30 s open; 5
      * trials, awaited at most 60 s.
      */
     public static final CircuitBreakerConfig DEFAULT = new CircuitBreakerConfig(50, 100, Duration.ofSeconds(60),
-            WindowType.COUNT, 100, 10, Duration.ofSeconds(30), 5, Duration.ofSeconds(60), failure -> RetryPolicy.DEFAULT.classify(failure) != FailureKind.PERMANENT);
+            WindowType.COUNT, 100, 10, Duration.ofSeconds(30), 5, Duration.ofSeconds(60),
+            FailureClassification.defaults());
 
     /** What the window counts over. */
     public enum WindowType {
@@ -56,49 +60,49 @@ public record CircuitBreakerConfig(float failureRateThreshold, float slowCallRat
         check(windowType != null, "windowType must not be null");
         check(windowSize >= 1 && windowSize <= 10_000, "windowSize must be from 1 to 10000, was " + windowSize);
         check(minimumCalls >= 1 && minimumCalls <= 10_000, "minimumCalls must be from 1 to 10000, was " + minimumCalls);
-        check(waitInOpen != null && !waitInOpen.isNegative() && !waitInOpen.isZero() && waitInOpen.compareTo(Duration.ofDays(1)) <= 0,
+        check(waitInOpen != null && !waitInOpen.isNegative() && !waitInOpen.isZero() && waitInOpen.compareTo(LONGEST_OPEN) <= 0,
                 "waitInOpen must be positive and at most 1 day, was " + waitInOpen);
         check(permittedCallsInHalfOpen >= 1 && permittedCallsInHalfOpen <= 1_000,
                 "permittedCallsInHalfOpen must be from 1 to 1000, was " + permittedCallsInHalfOpen);
         check(maxWaitInHalfOpen != null && !maxWaitInHalfOpen.isNegative() && !maxWaitInHalfOpen.isZero()
                 && maxWaitInHalfOpen.compareTo(Duration.ofDays(1)) <= 0,
                 "maxWaitInHalfOpen must be positive and at most 1 day, was " + maxWaitInHalfOpen);
-        check(recordFailure != null, "recordFailure must not be null");
+        check(classification != null, "classification must not be null; use FailureClassification.defaults()");
     }
 
     public CircuitBreakerConfig withFailureRateThreshold(float percent) {
         return new CircuitBreakerConfig(percent, slowCallRateThreshold, slowCallDuration, windowType, windowSize,
-                minimumCalls, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, recordFailure);
+                minimumCalls, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, classification);
     }
 
     public CircuitBreakerConfig withSlowCalls(float percent, Duration duration) {
         return new CircuitBreakerConfig(failureRateThreshold, percent, duration, windowType, windowSize, minimumCalls,
-                waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, recordFailure);
+                waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, classification);
     }
 
     public CircuitBreakerConfig withWindow(WindowType type, int size, int minimum) {
         return new CircuitBreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, type, size,
-                minimum, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, recordFailure);
+                minimum, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, classification);
     }
 
     public CircuitBreakerConfig withWaitInOpen(Duration wait) {
         return new CircuitBreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, windowType,
-                windowSize, minimumCalls, wait, permittedCallsInHalfOpen, maxWaitInHalfOpen, recordFailure);
+                windowSize, minimumCalls, wait, permittedCallsInHalfOpen, maxWaitInHalfOpen, classification);
     }
 
     public CircuitBreakerConfig withPermittedCallsInHalfOpen(int calls) {
         return new CircuitBreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, windowType,
-                windowSize, minimumCalls, waitInOpen, calls, maxWaitInHalfOpen, recordFailure);
+                windowSize, minimumCalls, waitInOpen, calls, maxWaitInHalfOpen, classification);
     }
 
     public CircuitBreakerConfig withMaxWaitInHalfOpen(Duration wait) {
         return new CircuitBreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, windowType,
-                windowSize, minimumCalls, waitInOpen, permittedCallsInHalfOpen, wait, recordFailure);
+                windowSize, minimumCalls, waitInOpen, permittedCallsInHalfOpen, wait, classification);
     }
 
-    public CircuitBreakerConfig withRecordFailure(Predicate<Throwable> predicate) {
+    public CircuitBreakerConfig withClassification(FailureClassification classification) {
         return new CircuitBreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, windowType,
-                windowSize, minimumCalls, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, predicate);
+                windowSize, minimumCalls, waitInOpen, permittedCallsInHalfOpen, maxWaitInHalfOpen, classification);
     }
 
     private static void check(boolean condition, String message) {

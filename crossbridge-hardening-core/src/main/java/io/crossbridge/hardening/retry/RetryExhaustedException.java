@@ -57,7 +57,10 @@ public class RetryExhaustedException extends RuntimeException {
         /** The next wait would have passed the policy's {@code maxElapsed}. */
         MAX_ELAPSED,
 
-        /** The failure asked for a longer wait than the policy's {@code maxDelay}. */
+        /**
+         * The failure asked for a longer wait (a provider's {@code Retry-After}) than the policy's
+         * {@code maxDelay} or than what is left of its {@code maxElapsed}.
+         */
         RETRY_AFTER_TOO_LONG,
 
         /** The shared {@link RetryBudget} had no retry left. */

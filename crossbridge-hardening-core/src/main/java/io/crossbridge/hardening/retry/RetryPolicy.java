@@ -1,5 +1,8 @@
 package io.crossbridge.hardening.retry;
 
+import io.crossbridge.hardening.failure.FailureClassification;
+import io.crossbridge.hardening.failure.FailureKind;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,8 +17,8 @@ import java.util.function.Predicate;
  * multiplier^(n-1))}, randomized by the {@link Jitter} mode. A failure is retried only when it is
  * transient: the policy looks at the failure and then down its cause chain, and at each throwable
  * asks, in order, {@code abortOn} (permanent), {@code retryOn} (transient), {@code retryIf}
- * (transient when true) and the {@code classifier}; the first answer wins, and a chain that never
- * answers is not retried. An {@link Error} is never retried, whatever the configuration.
+ * (transient when true) and the {@code classification}'s rules; the first answer wins, and a chain
+ * that never answers is not retried. An {@link Error} is never retried, whatever the configuration.
  * <p>
  * Derive a policy from a predefined one: {@code RetryPolicy.DEFAULT.withMaxAttempts(5)}.
  *
@@ -32,12 +35,13 @@ import java.util.function.Predicate;
  * @param retryIf       retries a failure for which it returns true, or {@code null}
  * @param retryOnResult retries a call whose result it returns true for (an empty or "busy"
  *                      answer), or {@code null}
- * @param classifier    the classification asked last, {@link FailureClassifier#defaults()}
- *                      unless a framework adds its own failures
+ * @param classification the judgement of failures asked last, shared with circuit breakers:
+ *                      {@link FailureClassification#defaults()} unless a framework or the
+ *                      application adds rules (the Spring starter adds its HTTP clients')
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, double multiplier, Jitter jitter,
         Duration maxElapsed, List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn,
-        Predicate<Throwable> retryIf, Predicate<Object> retryOnResult, FailureClassifier classifier) {
+        Predicate<Throwable> retryIf, Predicate<Object> retryOnResult, FailureClassification classification) {
 
     /** The most attempts a policy may make. */
     public static final int MAX_ATTEMPTS = 100;
@@ -95,8 +99,8 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
                         + type.getName());
             }
         }
-        if (classifier == null) {
-            throw new IllegalArgumentException("classifier must not be null; use FailureClassifier.defaults()");
+        if (classification == null) {
+            throw new IllegalArgumentException("classification must not be null; use FailureClassification.defaults()");
         }
     }
 
@@ -106,44 +110,44 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      */
     public static RetryPolicy of(int maxAttempts, Duration baseDelay, Duration maxDelay) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, DEFAULT_MULTIPLIER, Jitter.FULL, null, List.of(),
-                List.of(), null, null, FailureClassifier.defaults());
+                List.of(), null, null, FailureClassification.defaults());
     }
 
     public RetryPolicy withMaxAttempts(int maxAttempts) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withBaseDelay(Duration baseDelay) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withMaxDelay(Duration maxDelay) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy with {@code baseDelay} and {@code maxDelay} changed together. */
     public RetryPolicy withDelays(Duration baseDelay, Duration maxDelay) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withMultiplier(double multiplier) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withJitter(Jitter jitter) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy with a bound on the time from the first attempt; {@code null} for none. */
     public RetryPolicy withMaxElapsed(Duration maxElapsed) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy retrying these failure types too. */
@@ -151,7 +155,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withRetryOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed,
-                concat(retryOn, types == null ? null : Arrays.asList(types)), abortOn, retryIf, retryOnResult, classifier);
+                concat(retryOn, types == null ? null : Arrays.asList(types)), abortOn, retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy never retrying these failure types. */
@@ -159,22 +163,22 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withAbortOn(Class<? extends Throwable>... types) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn,
-                concat(abortOn, types == null ? null : Arrays.asList(types)), retryIf, retryOnResult, classifier);
+                concat(abortOn, types == null ? null : Arrays.asList(types)), retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withRetryIf(Predicate<Throwable> retryIf) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withRetryOnResult(Predicate<Object> retryOnResult) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
-    public RetryPolicy withClassifier(FailureClassifier classifier) {
+    public RetryPolicy withClassification(FailureClassification classification) {
         return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classifier);
+                retryIf, retryOnResult, classification);
     }
 
     /**
@@ -198,15 +202,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      * Returns the first retry-after hint in {@code failure}'s cause chain.
      */
     public Optional<Duration> retryAfter(Throwable failure) {
-        Throwable current = failure;
-        for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
-            Optional<Duration> hint = classifier.retryAfter(current);
-            if (hint.isPresent()) {
-                return hint;
-            }
-            current = current.getCause();
-        }
-        return Optional.empty();
+        return classification.retryAfter(failure);
     }
 
     private FailureKind classifyOne(Throwable failure) {
@@ -216,7 +212,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         if (isAny(retryOn, failure) || (retryIf != null && retryIf.test(failure))) {
             return FailureKind.TRANSIENT;
         }
-        return classifier.classify(failure);
+        return classification.classifyOne(failure);
     }
 
     private static boolean isAny(List<Class<? extends Throwable>> types, Throwable failure) {

@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.retry;
 
+import io.crossbridge.hardening.failure.FailureKind;
 import io.crossbridge.hardening.retry.RetryExhaustedException.Reason;
 
 import java.time.Duration;
@@ -48,19 +49,24 @@ final class RetryRun {
         }
         long delay = Backoff.delayNanos(policy, attempt, previousDelay, retry.random());
         Optional<Duration> hint = failure == null ? Optional.empty() : policy.retryAfter(failure);
+        long remaining = policy.maxElapsed() == null ? Long.MAX_VALUE
+                : policy.maxElapsed().toNanos() - (retry.ticker().read() - start);
         if (hint.isPresent()) {
+            // Waiting less than the provider asked would be refused again: stop at once instead.
             if (hint.get().compareTo(policy.maxDelay()) > 0) {
                 return stop(attempt, Reason.RETRY_AFTER_TOO_LONG, "the failure asked to wait " + hint.get()
                         + ", more than maxDelay " + policy.maxDelay());
             }
+            if (hint.get().toNanos() > remaining) {
+                return stop(attempt, Reason.RETRY_AFTER_TOO_LONG, "the failure asked to wait " + hint.get()
+                        + ", more than the " + Duration.ofNanos(Math.max(0, remaining)) + " left of maxElapsed "
+                        + policy.maxElapsed());
+            }
             delay = Math.max(delay, hint.get().toNanos());
         }
-        if (policy.maxElapsed() != null) {
-            long remaining = policy.maxElapsed().toNanos() - (retry.ticker().read() - start);
-            if (delay > remaining) {
-                return stop(attempt, Reason.MAX_ELAPSED, "waiting " + Duration.ofNanos(delay)
-                        + " would pass maxElapsed " + policy.maxElapsed());
-            }
+        if (delay > remaining) {
+            return stop(attempt, Reason.MAX_ELAPSED, "waiting " + Duration.ofNanos(delay)
+                    + " would pass maxElapsed " + policy.maxElapsed());
         }
         if (retry.budget() != null && !retry.budget().tryRetry()) {
             return stop(attempt, Reason.BUDGET, "the retry budget is spent");

@@ -1,7 +1,9 @@
 package io.crossbridge.hardening.circuitbreaker;
 
 import io.crossbridge.hardening.FakeTicker;
-import io.crossbridge.hardening.retry.ValidationException;
+import io.crossbridge.hardening.failure.ProviderRateLimitedException;
+import io.crossbridge.hardening.failure.ServerErrorException;
+import io.crossbridge.hardening.failure.ValidationException;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -92,6 +94,63 @@ class CircuitBreakerTests {
 
         assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
         ticker.advance(Duration.ofSeconds(9));
+        assertThat(breaker.tryAcquirePermission()).isFalse();
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+    }
+
+    @Test
+    void aProviderRetryAfterLongerThanTheWaitKeepsTheCircuitOpenThatLong() {
+        CircuitBreaker breaker = breaker(config);
+        fail(breaker);
+        fail(breaker);
+        fail(breaker);
+        breaker.acquirePermission();
+        breaker.onError(MILLI, new ServerErrorException("503", 503, Duration.ofSeconds(120)));
+        assertThat(breaker.state()).isEqualTo(CircuitState.OPEN);
+
+        ticker.advance(Duration.ofSeconds(30));
+        assertThatExceptionOfType(CallNotPermittedException.class).as("past the 10 s wait, before the provider's 120 s")
+                .isThrownBy(breaker::acquirePermission)
+                .satisfies(ex -> assertThat(ex.untilHalfOpen()).isEqualTo(Duration.ofSeconds(90)));
+        ticker.advance(Duration.ofSeconds(89));
+        assertThat(breaker.tryAcquirePermission()).isFalse();
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.tryAcquirePermission()).isTrue();
+        assertThat(breaker.state()).isEqualTo(CircuitState.HALF_OPEN);
+    }
+
+    @Test
+    void aRetryAfterShorterThanTheWaitChangesNothingAndResetForgetsOne() {
+        CircuitBreaker breaker = breaker(config);
+        breaker.acquirePermission();
+        breaker.onError(MILLI, new ProviderRateLimitedException("429", Duration.ofSeconds(3)));
+        fail(breaker);
+        fail(breaker);
+        fail(breaker);
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("the 10 s wait, longer than the hint").isTrue();
+
+        breaker.reset();
+        breaker.acquirePermission();
+        breaker.onError(MILLI, new ProviderRateLimitedException("429", Duration.ofHours(1)));
+        breaker.reset();
+        fail(breaker);
+        fail(breaker);
+        fail(breaker);
+        fail(breaker);
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("reset forgot the hour").isTrue();
+    }
+
+    @Test
+    void aHintBeyondADayKeepsTheCircuitOpenOneDay() {
+        CircuitBreaker breaker = breaker(config);
+        for (int i = 0; i < 4; i++) {
+            breaker.acquirePermission();
+            breaker.onError(MILLI, new ProviderRateLimitedException("quota", Duration.ofDays(10_000)));
+        }
+        ticker.advance(Duration.ofDays(1).minusSeconds(1));
         assertThat(breaker.tryAcquirePermission()).isFalse();
         ticker.advance(Duration.ofSeconds(1));
         assertThat(breaker.tryAcquirePermission()).isTrue();

@@ -1,5 +1,8 @@
 package io.crossbridge.hardening.retry;
 
+import io.crossbridge.hardening.failure.AuthenticationException;
+import io.crossbridge.hardening.failure.NetworkException;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.retry;
 
 import io.crossbridge.hardening.FakeTicker;
+import io.crossbridge.hardening.failure.NetworkException;
 
 import java.time.Duration;
 

@@ -1,5 +1,17 @@
 package io.crossbridge.hardening.retry;
 
+import io.crossbridge.hardening.failure.AuthenticationException;
+import io.crossbridge.hardening.failure.FailureClassification;
+import io.crossbridge.hardening.failure.FailureClassifier;
+import io.crossbridge.hardening.failure.FailureKind;
+import io.crossbridge.hardening.failure.NetworkException;
+import io.crossbridge.hardening.failure.PermanentException;
+import io.crossbridge.hardening.failure.ProviderRateLimitedException;
+import io.crossbridge.hardening.failure.ProviderTimeoutException;
+import io.crossbridge.hardening.failure.ServerErrorException;
+import io.crossbridge.hardening.failure.TransientException;
+import io.crossbridge.hardening.failure.ValidationException;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -67,8 +79,8 @@ class RetryPolicyTests {
                 .withMessage("retryOn must not name an Error, which is never retried, was java.lang.OutOfMemoryError");
         assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withAbortOn((Class<? extends Throwable>) null))
                 .withMessageContaining("abortOn must not be null or hold null");
-        assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withClassifier(null))
-                .withMessageContaining("classifier must not be null");
+        assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withClassification(null))
+                .withMessageContaining("classification must not be null");
     }
 
     @Test
@@ -159,10 +171,10 @@ class RetryPolicyTests {
     }
 
     @Test
-    void frameworkClassifierIsAskedAfterTheBuiltInOnes() {
+    void ruleAddedToTheClassificationIsAskedAndTheTableStays() {
         FailureClassifier framework = failure -> failure instanceof CustomFailure ? FailureKind.TRANSIENT
                 : FailureKind.UNKNOWN;
-        RetryPolicy policy = POLICY.withClassifier(FailureClassifier.defaults().orElse(framework));
+        RetryPolicy policy = POLICY.withClassification(FailureClassification.defaults().withRule(framework));
 
         assertThat(policy.classify(new CustomFailure())).isEqualTo(FailureKind.TRANSIENT);
         assertThat(policy.classify(new IOException())).isEqualTo(FailureKind.TRANSIENT);

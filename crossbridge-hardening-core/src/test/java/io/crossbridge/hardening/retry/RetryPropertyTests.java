@@ -1,6 +1,8 @@
 package io.crossbridge.hardening.retry;
 
 import io.crossbridge.hardening.FakeTicker;
+import io.crossbridge.hardening.failure.ProviderRateLimitedException;
+import io.crossbridge.hardening.failure.ValidationException;
 
 import java.io.IOException;
 import java.time.Duration;

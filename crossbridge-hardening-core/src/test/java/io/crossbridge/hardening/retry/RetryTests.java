@@ -1,6 +1,11 @@
 package io.crossbridge.hardening.retry;
 
 import io.crossbridge.hardening.FakeTicker;
+import io.crossbridge.hardening.failure.AuthenticationException;
+import io.crossbridge.hardening.failure.NetworkException;
+import io.crossbridge.hardening.failure.ProviderRateLimitedException;
+import io.crossbridge.hardening.failure.ServerErrorException;
+import io.crossbridge.hardening.failure.ValidationException;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -191,7 +196,10 @@ class RetryTests {
         Calls calls = new Calls(new ProviderRateLimitedException("later", Duration.ofSeconds(3)));
 
         assertThatExceptionOfType(RetryExhaustedException.class).isThrownBy(() -> retry.call(calls::next, policy, listener))
-                .satisfies(ex -> assertThat(ex.reason()).isEqualTo(RetryExhaustedException.Reason.MAX_ELAPSED));
+                .satisfies(ex -> {
+                    assertThat(ex.reason()).isEqualTo(RetryExhaustedException.Reason.RETRY_AFTER_TOO_LONG);
+                    assertThat(ex).hasMessageContaining("asked to wait PT3S, more than the PT2S left of maxElapsed PT2S");
+                });
         assertThat(slept).isEmpty();
     }
 

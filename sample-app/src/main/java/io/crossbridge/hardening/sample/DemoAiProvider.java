@@ -2,7 +2,7 @@ package io.crossbridge.hardening.sample;
 
 import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
-import io.crossbridge.hardening.retry.ValidationException;
+import io.crossbridge.hardening.failure.ValidationException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.crossbridge.hardening.sample;
 
-import io.crossbridge.hardening.retry.ServerErrorException;
-import io.crossbridge.hardening.retry.ValidationException;
+import io.crossbridge.hardening.failure.ServerErrorException;
+import io.crossbridge.hardening.failure.ValidationException;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;

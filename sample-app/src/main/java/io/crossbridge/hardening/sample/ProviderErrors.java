@@ -1,7 +1,7 @@
 package io.crossbridge.hardening.sample;
 
-import io.crossbridge.hardening.retry.PermanentException;
-import io.crossbridge.hardening.retry.TransientException;
+import io.crossbridge.hardening.failure.PermanentException;
+import io.crossbridge.hardening.failure.TransientException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -9,12 +9,12 @@ import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfigura
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 import io.crossbridge.hardening.circuitbreaker.CallNotPermittedException;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
+import io.crossbridge.hardening.failure.ValidationException;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
 import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
-import io.crossbridge.hardening.retry.ValidationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,6 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
-import io.crossbridge.hardening.retry.FailureKind;
+import io.crossbridge.hardening.failure.FailureKind;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
 

@@ -2,7 +2,7 @@ package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.ObservationLog;
-import io.crossbridge.hardening.retry.AuthenticationException;
+import io.crossbridge.hardening.failure.AuthenticationException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;

@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.retry;
+package io.crossbridge.hardening.failure;
 
 /**
  * The provider could not be reached, or the connection broke.

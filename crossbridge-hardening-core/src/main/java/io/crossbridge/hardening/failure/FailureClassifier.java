@@ -1,11 +1,13 @@
-package io.crossbridge.hardening.retry;
+package io.crossbridge.hardening.failure;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Tells transient failures from permanent ones, one throwable at a time; a {@link RetryPolicy}
- * walks the cause chain. Frameworks add their own failures with {@link #orElse}.
+ * One rule of a {@link FailureClassification}: tells transient failures from permanent ones, one
+ * throwable at a time (the classification walks the cause chain), and reads the retry-after hint
+ * a failure carries. A rule answers {@link FailureKind#UNKNOWN} for failures it does not know, so
+ * the next rule decides.
  */
 @FunctionalInterface
 public interface FailureClassifier {

@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.retry;
+package io.crossbridge.hardening.failure;
 
 /**
  * The provider rejected the caller's credentials.

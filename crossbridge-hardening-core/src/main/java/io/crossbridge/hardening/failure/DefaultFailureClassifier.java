@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.retry;
+package io.crossbridge.hardening.failure;
 
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.retry;
+package io.crossbridge.hardening.failure;
 
 /**
  * A failure that calling again will not cure: bad credentials, an invalid request. Never retried.
