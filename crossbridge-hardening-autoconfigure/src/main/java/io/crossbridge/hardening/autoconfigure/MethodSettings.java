@@ -43,6 +43,11 @@ public final class MethodSettings<A extends Annotation, T> {
         return resolved != null ? resolved : settings.computeIfAbsent(key, k -> resolve(method, targetClass));
     }
 
+    /** Returns how many methods have been resolved so far (all of them, once startup validated them). */
+    public int size() {
+        return settings.size();
+    }
+
     /** Returns the settings of the method an interceptor is invoked for, on its target's class. */
     public T get(MethodInvocation invocation) {
         Method method = invocation.getMethod();

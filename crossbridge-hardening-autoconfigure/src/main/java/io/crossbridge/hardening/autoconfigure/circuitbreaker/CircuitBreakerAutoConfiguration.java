@@ -4,8 +4,10 @@ import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.AnnotationAdvisingPostProcessor;
+import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
+import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
@@ -53,7 +55,8 @@ public final class CircuitBreakerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     CircuitBreakerCatalog circuitBreakerCatalog(CircuitBreakerProperties properties,
-            ObjectProvider<HealthRegistry> healthRegistry, ObjectProvider<Ticker> ticker) {
+            ObjectProvider<HealthRegistry> healthRegistry, ObjectProvider<Ticker> ticker,
+            ObjectProvider<FailureClassification> classification, ConfigurableListableBeanFactory beanFactory) {
         return CircuitBreakerCatalog.of(properties, (name, from, to) -> {
             String message = "Circuit breaker '" + name + "' went from " + from + " to " + to;
             if (to == CircuitState.OPEN || to == CircuitState.FORCED_OPEN) {
@@ -63,7 +66,8 @@ public final class CircuitBreakerAutoConfiguration {
                 logger.info(message);
             }
             refreshHealth(healthRegistry.getIfAvailable());
-        }, ticker.getIfAvailable(Ticker::system));
+        }, ticker.getIfAvailable(Ticker::system), classification.getIfAvailable(
+                () -> FailureClassificationAutoConfiguration.standard(beanFactory.getBeanClassLoader())));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreakerConfig;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreakerListener;
+import io.crossbridge.hardening.failure.FailureClassification;
 
 import java.util.Collection;
 import java.util.Collections;
@@ -28,19 +29,19 @@ public final class CircuitBreakerCatalog {
     }
 
     /**
-     * Returns the breakers the properties describe, each heard by {@code listener} and timed by
-     * {@code ticker}.
+     * Returns the breakers the properties describe, each heard by {@code listener}, timed by
+     * {@code ticker} and judging failures by {@code classification}.
      *
      * @throws InvalidPropertyException naming the first property that holds a bad value
      */
     public static CircuitBreakerCatalog of(CircuitBreakerProperties properties, CircuitBreakerListener listener,
-            Ticker ticker) {
+            Ticker ticker, FailureClassification classification) {
         Map<String, CircuitBreakerProperties.Instance> instances = new LinkedHashMap<>();
         instances.put("default", new CircuitBreakerProperties.Instance());
         instances.putAll(properties.getInstances());
         Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
         instances.forEach((name, settings) -> {
-            CircuitBreaker breaker = new CircuitBreaker(name, resolve(name, settings), ticker);
+            CircuitBreaker breaker = new CircuitBreaker(name, resolve(name, settings).withClassification(classification), ticker);
             breaker.addListener(listener);
             breakers.put(name, breaker);
         });

@@ -3,6 +3,9 @@ package io.crossbridge.hardening.autoconfigure.retry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
  * {@code crossbridge.retry.calls} (tags {@code name}, {@code policy}, {@code outcome}) and
  * {@code crossbridge.retry.attempts} (tag {@code name}, every attempt, the first included).
@@ -17,20 +20,15 @@ final class MicrometerRetryRecorders implements RetryRecorder.Factory {
 
     @Override
     public RetryRecorder forMethod(String name, String policy) {
-        Counter successWithoutRetry = calls(name, policy, "success_without_retry");
-        Counter successWithRetry = calls(name, policy, "success_with_retry");
-        Counter failedWithoutRetry = calls(name, policy, "failed_without_retry");
-        Counter failedWithRetry = calls(name, policy, "failed_with_retry");
+        Map<RetryRecorder.Outcome, Counter> calls = new EnumMap<>(RetryRecorder.Outcome.class);
+        for (RetryRecorder.Outcome outcome : RetryRecorder.Outcome.values()) {
+            calls.put(outcome, calls(name, policy, outcome.tag()));
+        }
         Counter attemptCounter = Counter.builder("crossbridge.retry.attempts").description("Attempts, the first included")
                 .tag("name", name).register(registry);
-        return (attempts, succeeded) -> {
+        return (attempts, outcome) -> {
             attemptCounter.increment(attempts);
-            if (succeeded) {
-                (attempts > 1 ? successWithRetry : successWithoutRetry).increment();
-            }
-            else {
-                (attempts > 1 ? failedWithRetry : failedWithoutRetry).increment();
-            }
+            calls.get(outcome).increment();
         };
     }
 

@@ -4,6 +4,7 @@ import io.crossbridge.hardening.retry.RetryPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,8 +24,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "retries")
 public class RetriesEndpoint {
 
-    private static final List<String> OUTCOMES = List.of("success_without_retry", "success_with_retry",
-            "failed_without_retry", "failed_with_retry");
+    private static final List<String> OUTCOMES = Arrays.stream(RetryRecorder.Outcome.values())
+            .map(RetryRecorder.Outcome::tag).toList();
 
     private final RetryPolicyCatalog catalog;
 

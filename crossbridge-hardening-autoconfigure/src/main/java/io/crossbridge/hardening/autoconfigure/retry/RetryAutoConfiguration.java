@@ -4,6 +4,8 @@ import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
+import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.retry.RetryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -36,8 +38,10 @@ public final class RetryAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RetryPolicyCatalog retryPolicyCatalog(RetryProperties properties) {
-        return RetryPolicyCatalog.of(properties);
+    RetryPolicyCatalog retryPolicyCatalog(RetryProperties properties, ObjectProvider<FailureClassification> classification,
+            ConfigurableListableBeanFactory beanFactory) {
+        return RetryPolicyCatalog.of(properties, classification.getIfAvailable(
+                () -> FailureClassificationAutoConfiguration.standard(beanFactory.getBeanClassLoader())));
     }
 
     @Bean
@@ -82,6 +86,13 @@ public final class RetryAutoConfiguration {
     static AnnotatedMethodValidator retryWithBackoffValidator(ConfigurableListableBeanFactory beanFactory,
             RetryWithBackoffPolicies policies) {
         return new AnnotatedMethodValidator(beanFactory, RetryWithBackoff.class, policies::methodFor);
+    }
+
+    @Bean
+    @ConditionalOnClass(name = "org.springframework.ai.retry.autoconfigure.SpringAiRetryAutoConfiguration")
+    static SpringAiRetryWarning springAiRetryWarning(ConfigurableListableBeanFactory beanFactory, Environment environment,
+            RetryWithBackoffPolicies policies) {
+        return new SpringAiRetryWarning(beanFactory, environment, policies);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.retry.RetryPolicy;
 
 import java.util.Collections;
@@ -12,8 +13,9 @@ import java.util.Set;
 
 /**
  * The named retry policies of the application: the built-in ones, with what the properties
- * override or add. Annotations look their policies up here, so that an unknown name fails at
- * startup.
+ * override or add, all judging failures by the application's {@link FailureClassification}.
+ * Annotations look their policies up here, so that an unknown name fails at startup; programmatic
+ * {@code Retry} users get the same policies, classification included, from {@link #get}.
  */
 public final class RetryPolicyCatalog {
 
@@ -29,13 +31,15 @@ public final class RetryPolicyCatalog {
     }
 
     /**
-     * Returns the catalog the properties describe.
+     * Returns the catalog the properties describe, every policy judging failures by
+     * {@code classification}.
      *
      * @throws InvalidPropertyException naming the first property that holds a bad value
      */
-    public static RetryPolicyCatalog of(RetryProperties properties) {
-        Map<String, RetryPolicy> policies = new LinkedHashMap<>(BUILT_IN);
-        properties.getPolicies().forEach((name, settings) -> policies.put(name, resolve(name, settings)));
+    public static RetryPolicyCatalog of(RetryProperties properties, FailureClassification classification) {
+        Map<String, RetryPolicy> policies = new LinkedHashMap<>();
+        BUILT_IN.forEach((name, policy) -> policies.put(name, policy.withClassification(classification)));
+        properties.getPolicies().forEach((name, settings) -> policies.put(name, resolve(name, settings, classification)));
         return new RetryPolicyCatalog(policies);
     }
 
@@ -72,7 +76,8 @@ public final class RetryPolicyCatalog {
         return policies.keySet();
     }
 
-    private static RetryPolicy resolve(String name, RetryProperties.Policy settings) {
+    private static RetryPolicy resolve(String name, RetryProperties.Policy settings,
+            FailureClassification classification) {
         RetryPolicy base = BUILT_IN.getOrDefault(name, RetryPolicy.DEFAULT);
         int maxAttempts = settings.getMaxAttempts() != null ? settings.getMaxAttempts() : base.maxAttempts();
         try {
@@ -82,7 +87,7 @@ public final class RetryPolicyCatalog {
                     settings.getMultiplier() != null ? settings.getMultiplier() : base.multiplier(),
                     settings.getJitter() != null ? settings.getJitter() : base.jitter(),
                     settings.getMaxElapsed() != null ? settings.getMaxElapsed() : base.maxElapsed(),
-                    settings.getRetryOn(), settings.getAbortOn(), null, null, base.classifier());
+                    settings.getRetryOn(), settings.getAbortOn(), null, null, classification);
         }
         catch (IllegalArgumentException ex) {
             throw invalid(name, settings, ex.getMessage());

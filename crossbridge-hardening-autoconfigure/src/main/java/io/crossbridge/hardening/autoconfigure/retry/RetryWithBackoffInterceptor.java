@@ -152,12 +152,12 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         }
 
         void succeeded() {
-            method.recorder().record(count, true);
+            method.recorder().record(count, RetryRecorder.Outcome.succeeded(count));
             observation.end(null);
         }
 
         Throwable failed(Throwable failure) {
-            method.recorder().record(count, false);
+            method.recorder().record(count, RetryRecorder.Outcome.failed(count, failure));
             Throwable thrown = failure instanceof RetryExhaustedException exhausted ? lastFailure(exhausted) : failure;
             observation.end(thrown);
             return thrown;

@@ -47,6 +47,11 @@ final class RetryWithBackoffPolicies {
         return methods.get(invocation);
     }
 
+    /** How many {@code @RetryWithBackoff} methods there are, once startup has validated them. */
+    int methodCount() {
+        return methods.size();
+    }
+
     private RetriedMethod resolve(Method method, Class<?> targetClass, RetryWithBackoff annotation, String where) {
         String name = annotation.policy().isEmpty() ? "default" : annotation.policy();
         RetryPolicyCatalog policies = catalog.getIfAvailable();

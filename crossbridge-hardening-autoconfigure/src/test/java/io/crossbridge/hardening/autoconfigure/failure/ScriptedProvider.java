@@ -1,0 +1,124 @@
+package io.crossbridge.hardening.autoconfigure.failure;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP provider on a loopback port (the JDK's own server), answering each request with the
+ * next step of its script, the last step repeated, and taking the time each request arrived.
+ */
+final class ScriptedProvider implements AutoCloseable {
+
+    private final HttpServer server;
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    private final List<Step> script = new CopyOnWriteArrayList<>();
+
+    private final List<Instant> arrivals = new CopyOnWriteArrayList<>();
+
+    ScriptedProvider() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(threads);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Answers the next requests with these steps in turn, the last one repeated. */
+    ScriptedProvider script(Step... steps) {
+        script.clear();
+        script.addAll(List.of(steps));
+        arrivals.clear();
+        return this;
+    }
+
+    int requests() {
+        return arrivals.size();
+    }
+
+    List<Instant> arrivals() {
+        return new ArrayList<>(arrivals);
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        int index = arrivals.size();
+        arrivals.add(Instant.now());
+        Step step = script.get(Math.min(index, script.size() - 1));
+        exchange.getRequestBody().readAllBytes();
+        if (step.hang()) {
+            try {
+                released.await(30, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (step.status() == 0) {
+            // Closing before any response drops the connection: the client sees it end early.
+            exchange.close();
+            return;
+        }
+        step.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
+        byte[] body = step.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "text/plain");
+        exchange.sendResponseHeaders(step.status(), body.length == 0 ? -1 : body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        released.countDown();
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    /**
+     * One answer: a status with headers and a body, a dropped connection (status 0), or no answer
+     * until the provider closes.
+     */
+    record Step(int status, Map<String, String> headers, String body, boolean hang) {
+
+        static Step status(int status, String... headerPairs) {
+            Map<String, String> headers = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < headerPairs.length; i += 2) {
+                headers.put(headerPairs[i], headerPairs[i + 1]);
+            }
+            return new Step(status, headers, status == 200 ? "answer" : "status " + status, false);
+        }
+
+        static Step ok() {
+            return status(200);
+        }
+
+        static Step dropConnection() {
+            return new Step(0, Map.of(), "", false);
+        }
+
+        static Step neverAnswer() {
+            return new Step(200, Map.of(), "too late", true);
+        }
+    }
+}
