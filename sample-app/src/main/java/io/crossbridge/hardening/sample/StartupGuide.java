@@ -29,6 +29,7 @@ class StartupGuide implements ApplicationListener<ApplicationReadyEvent> {
                 "  curl -i -H 'X-API-Key: alice' -H 'Content-Type: application/json' -d '{\"code\":\"print(1)\",\"target\":\"java\"}' " + base + "/api/transform",
                 "  curl -i '" + base + "/api/search?q=cats'                            # no X-API-Key: 400",
                 "  curl -X POST -H 'Content-Type: application/json' -d '{\"failureRate\":0.5}' " + base + "/demo/faults",
+                "  curl -X POST -H 'Content-Type: application/json' -d '{\"rateLimitNext\":1,\"retryAfterSeconds\":1}' " + base + "/demo/faults  # a 429, waited for",
                 "  curl -X POST -H 'Content-Type: application/json' -d '{\"outage\":true}' " + base + "/demo/faults",
                 "  curl -X DELETE " + base + "/demo/faults                                   # recover",
                 "  curl " + base + "/actuator/health                                     # UP, DEGRADED, DOWN",

@@ -1,7 +1,6 @@
 package io.crossbridge.hardening.sample;
 
 import com.jayway.jsonpath.JsonPath;
-
 import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog;
 import io.crossbridge.hardening.health.HealthRegistry;
@@ -14,17 +13,21 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 
@@ -42,6 +45,7 @@ import static org.awaitility.Awaitility.await;
         "crossbridge.hardening.circuit-breaker.instances.primary.wait-in-open=200ms",
         "crossbridge.hardening.retry.policies.search.base-delay=0ms",
         "crossbridge.hardening.retry.policies.search.max-delay=0ms" })
+@ExtendWith(OutputCaptureExtension.class)
 class SampleApplicationTests {
 
     private static final AtomicLong NOW = new AtomicLong();
@@ -138,6 +142,45 @@ class SampleApplicationTests {
     }
 
     @Test
+    void embedIsRetriedThroughTheProvidersReal503s() throws Exception {
+        double before = retries("embed", "success_with_retry");
+        post("/demo/faults", null, "{\"failNext\": 2}");
+
+        HttpResponse<String> embed = post("/api/embed", "dave", "{\"texts\":[\"hello\"]}");
+
+        assertThat(embed.statusCode()).isEqualTo(200);
+        assertThat(faults.arrivals("embed")).as("two 503s, then the answer").hasSize(3);
+        assertThat(retries("embed", "success_with_retry")).isEqualTo(before + 1);
+    }
+
+    @Test
+    void embedWaitsForTheProvidersRetryAfterOnA429(CapturedOutput output) throws Exception {
+        post("/demo/faults", null, "{\"rateLimitNext\": 1, \"retryAfterSeconds\": 1}");
+
+        HttpResponse<String> embed = post("/api/embed", "dave", "{\"texts\":[\"hello\"]}");
+
+        assertThat(embed.statusCode()).isEqualTo(200);
+        List<Instant> arrivals = faults.arrivals("embed");
+        assertThat(arrivals).hasSize(2);
+        assertThat(Duration.between(arrivals.get(0), arrivals.get(1))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(output).contains("Retrying DemoAiProvider.embed (policy 'embed'): attempt 1 failed with "
+                + "org.springframework.web.client.HttpClientErrorException$TooManyRequests, attempt 2 in 1000 ms");
+    }
+
+    @Test
+    void aRetryAfterBeyondThePolicysMaxDelayIsAnsweredAtOnce() throws Exception {
+        double before = retries("embed", "failed_retry_after_too_long");
+        post("/demo/faults", null, "{\"rateLimitNext\": 1, \"retryAfterSeconds\": 5}");
+
+        HttpResponse<String> embed = post("/api/embed", "dave", "{\"texts\":[\"hello\"]}");
+
+        assertThat(embed.statusCode()).isEqualTo(503);
+        assertThat(embed.headers().firstValue("Retry-After")).as("the provider's, passed on").hasValue("5");
+        assertThat(faults.arrivals("embed")).hasSize(1);
+        assertThat(retries("embed", "failed_retry_after_too_long")).isEqualTo(before + 1);
+    }
+
+    @Test
     void outageDrivesHealthToDegradedThenDownThenBackUp() throws Exception {
         post("/demo/faults", null, "{\"outage\": true}");
 
@@ -180,8 +223,12 @@ class SampleApplicationTests {
     }
 
     private double retriedSearches() throws Exception {
-        HttpResponse<String> metric = get("/actuator/metrics/crossbridge.retry.calls?tag=name:DemoAiProvider.search"
-                + "&tag=outcome:success_with_retry", null);
+        return retries("search", "success_with_retry");
+    }
+
+    private double retries(String method, String outcome) throws Exception {
+        HttpResponse<String> metric = get("/actuator/metrics/crossbridge.retry.calls?tag=name:DemoAiProvider." + method
+                + "&tag=outcome:" + outcome, null);
         if (metric.statusCode() == 404) {
             return 0;
         }
