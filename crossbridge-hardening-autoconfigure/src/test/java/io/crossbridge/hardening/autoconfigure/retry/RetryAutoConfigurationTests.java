@@ -1,5 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
+import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.failure.FailureKind;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
@@ -18,15 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetryAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(FailureClassificationAutoConfiguration.class, RetryAutoConfiguration.class));
 
     @Test
     void runShouldProvideTheBuiltInPolicies() {
         this.contextRunner.run(context -> {
             RetryPolicyCatalog catalog = context.getBean(RetryPolicyCatalog.class);
             assertThat(catalog.names()).containsExactlyInAnyOrder("aggressive", "conservative", "quick", "default");
-            assertThat(catalog.get("aggressive")).isEqualTo(RetryPolicy.AGGRESSIVE);
-            assertThat(catalog.get("default")).isEqualTo(RetryPolicy.DEFAULT);
+            FailureClassification classification = context.getBean(FailureClassification.class);
+            assertThat(catalog.get("aggressive")).isEqualTo(RetryPolicy.AGGRESSIVE.withClassification(classification));
+            assertThat(catalog.get("default")).isEqualTo(RetryPolicy.DEFAULT.withClassification(classification));
         });
     }
 
@@ -53,7 +56,8 @@ class RetryAutoConfigurationTests {
         this.contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.aggressive.max-attempts=7",
                 "crossbridge.hardening.retry.policies.aggressive.jitter=decorrelated").run(context -> {
                     RetryPolicy aggressive = context.getBean(RetryPolicyCatalog.class).get("aggressive");
-                    assertThat(aggressive).isEqualTo(RetryPolicy.AGGRESSIVE.withMaxAttempts(7).withJitter(Jitter.DECORRELATED));
+                    assertThat(aggressive).isEqualTo(RetryPolicy.AGGRESSIVE.withMaxAttempts(7).withJitter(Jitter.DECORRELATED)
+                            .withClassification(context.getBean(FailureClassification.class)));
                 });
     }
 
