@@ -6,9 +6,9 @@ import io.crossbridge.hardening.failure.FailureKind;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * unless {@link CircuitBreakerConfig#classification()} calls it permanent: a validation error is
  * the caller's fault and never opens the circuit. A provider that says when to come back (a 429 or
  * 503 with {@code Retry-After}) is listened to: an open circuit stays open until then, when that
- * is later than {@code waitInOpen}. Time comes from the {@link Ticker}, so tests never sleep.
+ * is later than {@code waitInOpen}; a success, or the circuit closing, forgets the hint. Time comes from the {@link Ticker}, so tests never sleep.
  * <p>
  * Usage: {@code breaker.call(() -> provider.complete(prompt))}, or, around code that measures
  * itself, {@link #tryAcquire()} then {@link #onSuccess(Permit, long)} or
@@ -40,6 +40,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class CircuitBreaker {
 
     private static final System.Logger LOGGER = System.getLogger(CircuitBreaker.class.getName());
+
+    /** No provider hint is held. */
+    private static final long NO_HINT = Long.MIN_VALUE;
 
     private final String name;
 
@@ -56,11 +59,11 @@ public final class CircuitBreaker {
     private final LongAdder notPermitted = new LongAdder();
 
     /**
-     * The latest time a recorded failure asked callers to stay away until; a circuit that opens
-     * lets no trial through before it. Starts at construction, which is in the past for every
-     * later reading of the ticker.
+     * The latest time a recorded failure asked callers to stay away until, or {@link #NO_HINT}; a
+     * circuit that opens lets no trial through before it. A success, and every return to closed,
+     * forgets it: the provider answers again, so its old hint no longer holds.
      */
-    private final AtomicLong comeBackAt;
+    private final AtomicLong comeBackAt = new AtomicLong(NO_HINT);
 
     private final List<CircuitBreakerListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -80,7 +83,6 @@ public final class CircuitBreaker {
         this.ticker = ticker;
         this.slowNanos = config.slowCallDuration().toNanos();
         this.timeWindow = config.windowType() == CircuitBreakerConfig.WindowType.TIME;
-        this.comeBackAt = new AtomicLong(ticker.read());
         this.phase = new AtomicReference<>(closed());
     }
 
@@ -192,7 +194,7 @@ public final class CircuitBreaker {
     /** When an open phase lets trials through: after its wait, and not before a provider's hint. */
     private long reopensAt(Phase open) {
         long hinted = comeBackAt.get();
-        return hinted - open.until > 0 ? hinted : open.until;
+        return hinted != NO_HINT && hinted - open.until > 0 ? hinted : open.until;
     }
 
     /** Takes one of the trial permits left, never counting below zero. */
@@ -212,6 +214,9 @@ public final class CircuitBreaker {
 
     /** Records a call that {@code permit} let through and that succeeded after {@code durationNanos}. */
     public void onSuccess(Permit permit, long durationNanos) {
+        if (comeBackAt.get() != NO_HINT) {
+            comeBackAt.set(NO_HINT);
+        }
         record((Phase) permit, durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0);
     }
 
@@ -252,7 +257,7 @@ public final class CircuitBreaker {
         Duration wait = hint.compareTo(CircuitBreakerConfig.LONGEST_OPEN) > 0 ? CircuitBreakerConfig.LONGEST_OPEN : hint;
         long at = ticker.read() + wait.toNanos();
         // The latest hint wins over an earlier, shorter one, never the other way round.
-        comeBackAt.accumulateAndGet(at, (current, next) -> next - current > 0 ? next : current);
+        comeBackAt.accumulateAndGet(at, (current, next) -> current == NO_HINT || next - current > 0 ? next : current);
     }
 
     /** Opens the circuit until {@link #forceClosed()} or {@link #reset()}. */
@@ -262,13 +267,11 @@ public final class CircuitBreaker {
 
     /** Closes the circuit and stops judging calls until {@link #reset()}; forgets providers' hints. */
     public void forceClosed() {
-        comeBackAt.set(ticker.read());
         transition(phase.get(), new Phase(CircuitState.FORCED_CLOSED, null, 0, null), true);
     }
 
     /** Closes the circuit with an empty window; forgets providers' hints. */
     public void reset() {
-        comeBackAt.set(ticker.read());
         transition(phase.get(), closed(), true);
     }
 
@@ -324,6 +327,9 @@ public final class CircuitBreaker {
                 return;
             }
             witnessed = phase.get();
+        }
+        if (to.state == CircuitState.CLOSED || to.state == CircuitState.FORCED_CLOSED) {
+            comeBackAt.set(NO_HINT);
         }
         if (witnessed.state != to.state) {
             for (CircuitBreakerListener listener : listeners) {

@@ -41,12 +41,18 @@ public final class RetryAfter {
 
     private static final Pattern MILLIS = Pattern.compile("[0-9]+(\\.[0-9]+)?");
 
-    /** IMF-fixdate, RFC 850 and asctime, in the order RFC 9110 lists them. */
+    /** The day name that starts every HTTP-date form, followed by a comma or not. */
+    private static final Pattern DAY_NAME = Pattern.compile("^[A-Za-z]+,? ");
+
+    /**
+     * IMF-fixdate, RFC 850 and asctime, in the order RFC 9110 lists them, after their day name:
+     * a wrong day name must not void the date, as java.time's cross-check would.
+     */
     private static final List<DateTimeFormatter> HTTP_DATES = List.of(
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US),
-            new DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
+            DateTimeFormatter.ofPattern("dd MMM yyyy HH:mm:ss 'GMT'", Locale.US),
+            new DateTimeFormatterBuilder().appendPattern("dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
                     .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.US),
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US));
+            DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy", Locale.US));
 
     private RetryAfter() {
     }
@@ -72,9 +78,10 @@ public final class RetryAfter {
             // More digits than a long holds is still a wait, and a long one.
             return Optional.of(trimmed.length() > 12 ? LONGEST : capped(Duration.ofSeconds(Long.parseLong(trimmed))));
         }
+        String date = DAY_NAME.matcher(trimmed).replaceFirst("");
         for (DateTimeFormatter format : HTTP_DATES) {
             try {
-                Instant at = LocalDateTime.parse(trimmed, format).toInstant(ZoneOffset.UTC);
+                Instant at = LocalDateTime.parse(date, format).toInstant(ZoneOffset.UTC);
                 return at.isBefore(now) ? Optional.empty() : Optional.of(capped(Duration.between(now, at)));
             }
             catch (DateTimeException ex) {

@@ -51,6 +51,9 @@ final class RetryRun {
         Optional<Duration> hint = failure == null ? Optional.empty() : policy.retryAfter(failure);
         long remaining = policy.maxElapsed() == null ? Long.MAX_VALUE
                 : policy.maxElapsed().toNanos() - (retry.ticker().read() - start);
+        if (remaining <= 0) {
+            return stop(attempt, Reason.MAX_ELAPSED, "maxElapsed " + policy.maxElapsed() + " has passed");
+        }
         if (hint.isPresent()) {
             // Waiting less than the provider asked would be refused again: stop at once instead.
             if (hint.get().compareTo(policy.maxDelay()) > 0) {
@@ -59,7 +62,7 @@ final class RetryRun {
             }
             if (hint.get().toNanos() > remaining) {
                 return stop(attempt, Reason.RETRY_AFTER_TOO_LONG, "the failure asked to wait " + hint.get()
-                        + ", more than the " + Duration.ofNanos(Math.max(0, remaining)) + " left of maxElapsed "
+                        + ", more than the " + Duration.ofNanos(remaining) + " left of maxElapsed "
                         + policy.maxElapsed());
             }
             delay = Math.max(delay, hint.get().toNanos());

@@ -144,6 +144,30 @@ class CircuitBreakerTests {
     }
 
     @Test
+    void aSuccessOrAForcedCloseForgetsAHint() {
+        CircuitBreaker breaker = breaker(config);
+        breaker.acquirePermission();
+        breaker.onError(MILLI, new ProviderRateLimitedException("429", Duration.ofHours(1)));
+        succeed(breaker);
+        fail(breaker);
+        fail(breaker);
+        assertThat(breaker.state()).as("3 of 4 failed").isEqualTo(CircuitState.OPEN);
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("the provider answered since its hour").isTrue();
+
+        breaker.reset();
+        breaker.acquirePermission();
+        breaker.onError(MILLI, new ProviderRateLimitedException("429", Duration.ofHours(1)));
+        breaker.forceClosed();
+        breaker.reset();
+        for (int i = 0; i < 4; i++) {
+            fail(breaker);
+        }
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(breaker.tryAcquirePermission()).as("closing forgot the hour").isTrue();
+    }
+
+    @Test
     void aHintBeyondADayKeepsTheCircuitOpenOneDay() {
         CircuitBreaker breaker = breaker(config);
         for (int i = 0; i < 4; i++) {

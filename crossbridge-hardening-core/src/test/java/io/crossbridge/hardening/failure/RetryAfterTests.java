@@ -30,6 +30,11 @@ class RetryAfterTests {
     }
 
     @Test
+    void aWrongDayNameDoesNotVoidTheDate() {
+        assertThat(RetryAfter.parse("Mon, 06 Nov 1994 08:49:37 GMT", NOW)).contains(Duration.ofSeconds(10));
+    }
+
+    @Test
     void aDateInThePastSaysNothing() {
         assertThat(RetryAfter.parse("Sun, 06 Nov 1994 08:49:26 GMT", NOW)).isEmpty();
     }

@@ -204,6 +204,16 @@ class RetryTests {
     }
 
     @Test
+    void anAttemptThatOverranMaxElapsedStopsForMaxElapsedWhateverItsHint() {
+        RetryPolicy policy = EXACT.withMaxElapsed(Duration.ofSeconds(2));
+
+        assertThatExceptionOfType(RetryExhaustedException.class).isThrownBy(() -> retry.call(() -> {
+            ticker.advance(Duration.ofSeconds(3));
+            throw new ProviderRateLimitedException("later", Duration.ZERO);
+        }, policy, listener)).satisfies(ex -> assertThat(ex.reason()).isEqualTo(RetryExhaustedException.Reason.MAX_ELAPSED));
+    }
+
+    @Test
     void interruptDuringAWaitStopsAndKeepsTheFlag() {
         IOException reset = new IOException("reset");
         Retry interrupted = Retry.builder().sleeper(nanos -> {

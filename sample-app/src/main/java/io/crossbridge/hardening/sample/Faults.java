@@ -21,6 +21,12 @@ import org.springframework.stereotype.Component;
 @Component
 public class Faults {
 
+    /** The most arrivals kept per operation: the demo's tests need a few, a load test must not grow it. */
+    private static final int MAX_ARRIVALS = 100;
+
+    /** The health check's operation: counted faults are for the API's calls, not for it. */
+    private static final String HEALTH_CHECK = "listModels";
+
     /**
      * What is injected now.
      *
@@ -94,7 +100,10 @@ public class Faults {
      * failure to answer with, or {@code null} to answer normally.
      */
     Failure apply(String operation) throws InterruptedException {
-        arrivals.computeIfAbsent(operation, name -> new CopyOnWriteArrayList<>()).add(Instant.now());
+        List<Instant> seen = arrivals.computeIfAbsent(operation, name -> new CopyOnWriteArrayList<>());
+        if (seen.size() < MAX_ARRIVALS) {
+            seen.add(Instant.now());
+        }
         Settings current = settings;
         if (current.latencyMs() > 0) {
             // Simulated provider latency, so the demo can show slow health checks and timeouts.
@@ -102,6 +111,11 @@ public class Faults {
         }
         if (current.outage()) {
             return new Failure(503, -1, "demo provider is down (injected outage) during " + operation);
+        }
+        if (operation.equals(HEALTH_CHECK)) {
+            // A scheduled check must not use up the 429 or 503 a demo asked its next call to get.
+            return current.failureRate() > 0 && ThreadLocalRandom.current().nextDouble() < current.failureRate()
+                    ? new Failure(503, -1, "demo provider failed (injected fault) during " + operation) : null;
         }
         if (rateLimitsLeft.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
             return new Failure(429, current.retryAfterSeconds(), "demo provider rate limit (injected) during " + operation);

@@ -9,12 +9,13 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClientResponseException;
 
 /**
  * How provider failures reach the demo's callers: a bad request is 400; a provider still failing
- * after its retries is 503, with the provider's own {@code Retry-After} when it sent one; any other
- * provider answer is 502. Rate-limit answers (429, and 400 for a missing key) come from the
+ * after its retries, or not answering in time, is 503, with the provider's own {@code Retry-After}
+ * when it sent one; any other provider answer is 502. Rate-limit answers (429, and 400 for a missing key) come from the
  * starter.
  */
 @RestControllerAdvice
@@ -28,6 +29,11 @@ class ProviderErrors {
     @ExceptionHandler(TransientException.class)
     ProblemDetail providerUnavailable(TransientException ex) {
         return unavailable(ex.getMessage());
+    }
+
+    @ExceptionHandler(ResourceAccessException.class)
+    ProblemDetail providerUnreachable(ResourceAccessException ex) {
+        return unavailable("no answer from the provider (" + ex.getMessage() + ")");
     }
 
     @ExceptionHandler(RestClientResponseException.class)

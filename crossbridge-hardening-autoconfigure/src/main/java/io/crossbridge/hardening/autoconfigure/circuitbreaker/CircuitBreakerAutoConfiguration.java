@@ -4,10 +4,11 @@ import io.crossbridge.hardening.Ticker;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.AnnotationAdvisingPostProcessor;
-import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.failure.SpringFailureClassification;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
 import io.crossbridge.hardening.failure.FailureClassification;
+import io.crossbridge.hardening.failure.FailureClassifier;
 import io.crossbridge.hardening.health.HealthCheck;
 import io.crossbridge.hardening.health.HealthRegistry;
 import io.crossbridge.hardening.health.HealthResult;
@@ -56,7 +57,8 @@ public final class CircuitBreakerAutoConfiguration {
     @ConditionalOnMissingBean
     CircuitBreakerCatalog circuitBreakerCatalog(CircuitBreakerProperties properties,
             ObjectProvider<HealthRegistry> healthRegistry, ObjectProvider<Ticker> ticker,
-            ObjectProvider<FailureClassification> classification, ConfigurableListableBeanFactory beanFactory) {
+            ObjectProvider<FailureClassification> classification, ObjectProvider<FailureClassifier> rules,
+            ConfigurableListableBeanFactory beanFactory) {
         return CircuitBreakerCatalog.of(properties, (name, from, to) -> {
             String message = "Circuit breaker '" + name + "' went from " + from + " to " + to;
             if (to == CircuitState.OPEN || to == CircuitState.FORCED_OPEN) {
@@ -66,8 +68,8 @@ public final class CircuitBreakerAutoConfiguration {
                 logger.info(message);
             }
             refreshHealth(healthRegistry.getIfAvailable());
-        }, ticker.getIfAvailable(Ticker::system), classification.getIfAvailable(
-                () -> FailureClassificationAutoConfiguration.standard(beanFactory.getBeanClassLoader())));
+        }, ticker.getIfAvailable(Ticker::system), classification.getIfAvailable(() -> SpringFailureClassification
+                .of(rules.orderedStream().toList(), beanFactory.getBeanClassLoader())));
     }
 
     /**

@@ -36,8 +36,9 @@ final class RestClientFailures implements FailureClassifier {
 
     @Override
     public Optional<Duration> retryAfter(Throwable failure) {
-        if (failure instanceof RestClientResponseException response
-                && HttpStatusKinds.of(response.getStatusCode().value()) == FailureKind.TRANSIENT) {
+        // Read whatever the status: whether it is retried is the classification's to say (an
+        // application may call a 409 transient), and a hint matters only where it is.
+        if (failure instanceof RestClientResponseException response) {
             HttpHeaders headers = response.getResponseHeaders();
             return headers == null ? Optional.empty() : RetryAfter.fromHeaders(headers::getFirst, clock.instant());
         }

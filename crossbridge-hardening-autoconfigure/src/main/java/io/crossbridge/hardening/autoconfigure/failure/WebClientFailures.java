@@ -35,8 +35,9 @@ final class WebClientFailures implements FailureClassifier {
 
     @Override
     public Optional<Duration> retryAfter(Throwable failure) {
-        if (failure instanceof WebClientResponseException response
-                && HttpStatusKinds.of(response.getStatusCode().value()) == FailureKind.TRANSIENT) {
+        // Read whatever the status: whether it is retried is the classification's to say (an
+        // application may call a 409 transient), and a hint matters only where it is.
+        if (failure instanceof WebClientResponseException response) {
             return RetryAfter.fromHeaders(response.getHeaders()::getFirst, clock.instant());
         }
         return Optional.empty();

@@ -4,8 +4,9 @@ import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.AdviceOrder;
 import io.crossbridge.hardening.autoconfigure.AnnotatedMethodValidator;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
-import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.failure.SpringFailureClassification;
 import io.crossbridge.hardening.failure.FailureClassification;
+import io.crossbridge.hardening.failure.FailureClassifier;
 import io.crossbridge.hardening.retry.RetryBudget;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
@@ -39,9 +40,10 @@ public final class RetryAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RetryPolicyCatalog retryPolicyCatalog(RetryProperties properties, ObjectProvider<FailureClassification> classification,
-            ConfigurableListableBeanFactory beanFactory) {
-        return RetryPolicyCatalog.of(properties, classification.getIfAvailable(
-                () -> FailureClassificationAutoConfiguration.standard(beanFactory.getBeanClassLoader())));
+            ObjectProvider<FailureClassifier> rules, ConfigurableListableBeanFactory beanFactory) {
+        // Without the classification's auto-configuration (a slice test), the same one is made here.
+        return RetryPolicyCatalog.of(properties, classification.getIfAvailable(() -> SpringFailureClassification
+                .of(rules.orderedStream().toList(), beanFactory.getBeanClassLoader())));
     }
 
     @Bean

@@ -25,11 +25,11 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.annotation.Order;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.client.HttpServerErrorException;
@@ -103,6 +103,34 @@ class FailureClassificationAutoConfigurationTests {
     }
 
     @Test
+    void everyAutoConfigurationOfTheStarterStartsWithoutAnyClientClasses() throws IOException {
+        List<String> imports;
+        try (var in = getClass().getResourceAsStream(
+                "/META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports")) {
+            imports = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::trim)
+                    .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        }
+        Class<?>[] all = imports.stream().map(name -> org.springframework.util.ClassUtils.resolveClassName(name, null))
+                .toArray(Class<?>[]::new);
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(all))
+                .withClassLoader(new FilteredClassLoader("org.springframework.web.client", "org.springframework.web.reactive",
+                        "org.springframework.dao", "org.springframework.ai"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(types(context.getBean(FailureClassification.class)))
+                            .containsExactly(FailureClassifier.defaults().getClass());
+                });
+    }
+
+    @Test
+    void aSliceWithoutTheClassificationsAutoConfigurationStillHearsTheApplicationsRules() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(RetryAutoConfiguration.class))
+                .withBean("sdkFailures", FailureClassifier.class, SdkFailures::new)
+                .run(context -> assertThat(context.getBean(RetryPolicyCatalog.class).get("default")
+                        .classify(new SdkException(true))).isEqualTo(FailureKind.TRANSIENT));
+    }
+
+    @Test
     void dataAccessFailuresAreJudgedByTheirTranslation() {
         FailureClassification classification = FailureClassification.of(List.of(DataAccessFailures.INSTANCE));
 
@@ -123,7 +151,7 @@ class FailureClassificationAutoConfigurationTests {
     }
 
     @Test
-    void retryAfterIsReadOnlyFromTransientResponses() {
+    void retryAfterIsReadFromAnyErrorResponseAndTheClassificationDecidesWhetherItMatters() {
         Instant now = Instant.parse("2026-12-01T10:00:00Z");
         WebClientFailures rules = new WebClientFailures(Clock.fixed(now, ZoneOffset.UTC));
         HttpHeaders headers = new HttpHeaders();
@@ -131,7 +159,9 @@ class FailureClassificationAutoConfigurationTests {
 
         assertThat(rules.retryAfter(WebClientResponseException.create(503, "unavailable", headers, new byte[0],
                 StandardCharsets.UTF_8))).contains(Duration.ofSeconds(2));
-        assertThat(rules.retryAfter(WebClientResponseException.create(400, "bad", headers, new byte[0],
+        assertThat(rules.retryAfter(WebClientResponseException.create(409, "conflict", headers, new byte[0],
+                StandardCharsets.UTF_8))).as("for an application that calls a 409 transient").contains(Duration.ofSeconds(2));
+        assertThat(rules.retryAfter(WebClientResponseException.create(503, "unavailable", new HttpHeaders(), new byte[0],
                 StandardCharsets.UTF_8))).isEmpty();
     }
 

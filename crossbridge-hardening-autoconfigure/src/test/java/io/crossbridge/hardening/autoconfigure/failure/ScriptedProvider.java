@@ -35,7 +35,7 @@ final class ScriptedProvider implements AutoCloseable {
     private final List<Instant> arrivals = new CopyOnWriteArrayList<>();
 
     ScriptedProvider() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();

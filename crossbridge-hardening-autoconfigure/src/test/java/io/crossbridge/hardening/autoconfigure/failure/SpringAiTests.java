@@ -16,6 +16,7 @@ import org.springframework.ai.retry.RetryUtils;
 import org.springframework.ai.retry.TransientAiException;
 import org.springframework.ai.retry.autoconfigure.SpringAiRetryAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -100,11 +101,14 @@ class SpringAiTests {
                 .withPropertyValues("spring.ai.retry.max-attempts=0")
                 .run(context -> assertThat(context).hasNotFailed());
         contextRunner.run(context -> assertThat(context).hasNotFailed());
+        contextRunner.withClassLoader(new FilteredClassLoader("org.springframework.ai"))
+                .run(context -> assertThat(context).hasNotFailed());
 
         assertThat(output).doesNotContain(WARNING);
     }
 
-    static class Model {
+    /** Public: with Spring AI filtered out, its proxy class is made by another class loader. */
+    public static class Model {
 
         private final RestClient client = RestClient.builder().baseUrl(provider.url())
                 .defaultStatusHandler(RetryUtils.DEFAULT_RESPONSE_ERROR_HANDLER).build();
