@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  * unless {@link CircuitBreakerConfig#classification()} calls it permanent: a validation error is
  * the caller's fault and never opens the circuit. A provider that says when to come back (a 429 or
  * 503 with {@code Retry-After}) is listened to: an open circuit stays open until then, when that
- * is later than {@code waitInOpen}; a success, or the circuit closing, forgets the hint. Time comes from the {@link Ticker}, so tests never sleep.
+ * is later than {@code waitInOpen}; a success, or the circuit closing, forgets the hint. Time
+ * comes from the {@link Ticker}, so tests never sleep.
  * <p>
  * Usage: {@code breaker.call(() -> provider.complete(prompt))}, or, around code that measures
  * itself, {@link #tryAcquire()} then {@link #onSuccess(Permit, long)} or
