@@ -65,9 +65,23 @@ public final class FailureClassification {
 
     /** Judges {@code failure} by the first throwable in its cause chain that a rule answers for. */
     public FailureKind classify(Throwable failure) {
+        return classify(failure, null);
+    }
+
+    /**
+     * Judges {@code failure} as {@link #classify(Throwable)} does, with {@code first} asked before
+     * every rule at each throwable of the chain: a caller's own settings (a retry policy's
+     * {@code retryOn} and {@code abortOn}) win over the rules without a new classification.
+     *
+     * @param first asked first at each throwable, or {@code null}
+     */
+    public FailureKind classify(Throwable failure, FailureClassifier first) {
         Throwable current = failure;
         for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
-            FailureKind kind = classifyOne(current);
+            FailureKind kind = first == null ? FailureKind.UNKNOWN : first.classify(current);
+            if (kind == FailureKind.UNKNOWN) {
+                kind = classifyOne(current);
+            }
             if (kind != FailureKind.UNKNOWN) {
                 return kind;
             }
@@ -76,8 +90,7 @@ public final class FailureClassification {
         return FailureKind.UNKNOWN;
     }
 
-    /** Judges {@code failure} itself, without its causes: the first rule that answers. */
-    public FailureKind classifyOne(Throwable failure) {
+    private FailureKind classifyOne(Throwable failure) {
         for (FailureClassifier rule : rules) {
             FailureKind kind = rule.classify(failure);
             if (kind != FailureKind.UNKNOWN) {

@@ -67,9 +67,6 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
     /** 3 attempts, 500 ms growing to 5 s. */
     public static final RetryPolicy DEFAULT = of(3, Duration.ofMillis(500), Duration.ofSeconds(5));
 
-    /** How deep a cause chain is followed, so that a cyclic chain ends. */
-    private static final int MAX_CAUSE_DEPTH = 32;
-
     public RetryPolicy {
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
             throw new IllegalArgumentException("maxAttempts must be from 1 to " + MAX_ATTEMPTS + ", was " + maxAttempts);
@@ -187,15 +184,7 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      * chain answered, are not.
      */
     public FailureKind classify(Throwable failure) {
-        Throwable current = failure;
-        for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
-            FailureKind kind = classifyOne(current);
-            if (kind != FailureKind.UNKNOWN) {
-                return kind;
-            }
-            current = current.getCause();
-        }
-        return FailureKind.UNKNOWN;
+        return classification.classify(failure, this::ownSettings);
     }
 
     /**
@@ -205,14 +194,15 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
         return classification.retryAfter(failure);
     }
 
-    private FailureKind classifyOne(Throwable failure) {
+    /** What this policy's own settings say of one throwable, before the classification's rules. */
+    private FailureKind ownSettings(Throwable failure) {
         if (failure instanceof Error || isAny(abortOn, failure)) {
             return FailureKind.PERMANENT;
         }
         if (isAny(retryOn, failure) || (retryIf != null && retryIf.test(failure))) {
             return FailureKind.TRANSIENT;
         }
-        return classification.classifyOne(failure);
+        return FailureKind.UNKNOWN;
     }
 
     private static boolean isAny(List<Class<? extends Throwable>> types, Throwable failure) {

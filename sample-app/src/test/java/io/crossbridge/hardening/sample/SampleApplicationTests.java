@@ -168,7 +168,7 @@ class SampleApplicationTests {
     }
 
     @Test
-    void aRetryAfterBeyondThePolicysMaxDelayIsAnsweredAtOnce() throws Exception {
+    void aRetryAfterBeyondThePolicysMaxDelayIsAnsweredAtOnce(CapturedOutput output) throws Exception {
         double before = retries("embed", "failed_retry_after_too_long");
         post("/demo/faults", null, "{\"rateLimitNext\": 1, \"retryAfterSeconds\": 5}");
 
@@ -178,6 +178,8 @@ class SampleApplicationTests {
         assertThat(embed.headers().firstValue("Retry-After")).as("the provider's, passed on").hasValue("5");
         assertThat(faults.arrivals("embed")).hasSize(1);
         assertThat(retries("embed", "failed_retry_after_too_long")).isEqualTo(before + 1);
+        assertThat(output).contains("Gave up retrying DemoAiProvider.embed (policy 'embed') after 1 attempts "
+                + "(RETRY_AFTER_TOO_LONG); last failure: org.springframework.web.client.HttpClientErrorException$TooManyRequests");
     }
 
     @Test

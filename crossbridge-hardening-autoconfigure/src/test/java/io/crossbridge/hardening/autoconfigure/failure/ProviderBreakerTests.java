@@ -8,13 +8,11 @@ import io.crossbridge.hardening.autoconfigure.failure.ScriptedProvider.Step;
 import io.crossbridge.hardening.circuitbreaker.CallNotPermittedException;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -34,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 class ProviderBreakerTests {
 
-    private static ScriptedProvider provider;
+    @RegisterExtension
+    static final ScriptedProvider provider = new ScriptedProvider();
 
     private final AtomicLong nanos = new AtomicLong();
 
@@ -46,16 +45,6 @@ class ProviderBreakerTests {
                     "crossbridge.hardening.circuit-breaker.instances.provider.wait-in-open=30s")
             .withBean(Ticker.class, () -> nanos::get)
             .withUserConfiguration(BreakerConfiguration.class);
-
-    @BeforeAll
-    static void startProvider() throws IOException {
-        provider = new ScriptedProvider();
-    }
-
-    @AfterAll
-    static void stopProvider() {
-        provider.close();
-    }
 
     @Test
     void aRunOfBadRequestsNeverOpensTheCircuit() {

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 
-import java.io.IOException;
 import java.net.http.HttpClient.Version;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,8 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,6 +34,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+import org.springframework.web.client.HttpServerErrorException;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.client.RestTemplate;
@@ -57,7 +56,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ProviderClientsTests {
 
-    private static ScriptedProvider provider;
+    @RegisterExtension
+    static final ScriptedProvider provider = new ScriptedProvider();
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FailureClassificationAutoConfiguration.class, RetryAutoConfiguration.class))
@@ -67,16 +67,6 @@ class ProviderClientsTests {
                     "crossbridge.hardening.retry.policies.provider.multiplier=1",
                     "crossbridge.hardening.retry.policies.provider.jitter=none")
             .withUserConfiguration(ClientsConfiguration.class);
-
-    @BeforeAll
-    static void startProvider() throws IOException {
-        provider = new ScriptedProvider();
-    }
-
-    @AfterAll
-    static void stopProvider() {
-        provider.close();
-    }
 
     /** The table of DESIGN.md: status and the requests a call makes under a 3-attempt policy. */
     static Stream<Arguments> statusesByClient() {
@@ -154,6 +144,17 @@ class ProviderClientsTests {
             assertThat(client.call(context.getBean(ProviderClients.class))).isEqualTo("answer");
             assertThat(provider.requests()).isEqualTo(2);
             assertThat(calls(context, "success_with_retry")).isEqualTo(1);
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void aPolicysAbortOnWinsOverTheTable() {
+        contextRunner.run(context -> {
+            provider.script(Step.status(503));
+
+            assertThatThrownBy(() -> context.getBean(ProviderClients.class).restClientNeverRetrying503())
+                    .isInstanceOf(HttpServerErrorException.ServiceUnavailable.class);
+            assertThat(provider.requests()).isEqualTo(1);
         });
     }
 
@@ -342,6 +343,11 @@ class ProviderClientsTests {
         @RetryWithBackoff(policy = "provider")
         public CompletableFuture<String> webClientAsync() {
             return webClient.get().uri("/complete").retrieve().bodyToMono(String.class).toFuture();
+        }
+
+        @RetryWithBackoff(policy = "provider", abortOn = HttpServerErrorException.ServiceUnavailable.class)
+        public String restClientNeverRetrying503() {
+            return restClient();
         }
 
         @RetryWithBackoff(policy = "provider", maxElapsed = "1s")

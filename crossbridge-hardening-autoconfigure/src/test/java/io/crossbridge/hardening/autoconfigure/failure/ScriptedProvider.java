@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /**
  * A real HTTP provider on a loopback port (the JDK's own server), answering each request with the
- * next step of its script, the last step repeated, and taking the time each request arrived.
+ * next step of its script, the last step repeated, and taking the time each request arrived. A
+ * test class registers one ({@code @RegisterExtension static}); it stops after the class.
  */
-final class ScriptedProvider implements AutoCloseable {
+final class ScriptedProvider implements AfterAllCallback {
 
     private final HttpServer server;
 
@@ -34,8 +39,13 @@ final class ScriptedProvider implements AutoCloseable {
 
     private final List<Instant> arrivals = new CopyOnWriteArrayList<>();
 
-    ScriptedProvider() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+    ScriptedProvider() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 0);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("could not open a loopback port for the provider", ex);
+        }
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
@@ -89,7 +99,7 @@ final class ScriptedProvider implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void afterAll(ExtensionContext context) {
         released.countDown();
         server.stop(0);
         threads.shutdownNow();

@@ -4,12 +4,9 @@ import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.failure.ScriptedProvider.Step;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 
-import java.io.IOException;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.ai.retry.NonTransientAiException;
 import org.springframework.ai.retry.RetryUtils;
@@ -37,7 +34,8 @@ class SpringAiTests {
 
     private static final String WARNING = "Spring AI retries model calls itself";
 
-    private static ScriptedProvider provider;
+    @RegisterExtension
+    static final ScriptedProvider provider = new ScriptedProvider();
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FailureClassificationAutoConfiguration.class, RetryAutoConfiguration.class))
@@ -46,16 +44,6 @@ class SpringAiTests {
                     "crossbridge.hardening.retry.policies.model.max-delay=1ms")
             .withUserConfiguration(ModelConfiguration.class);
 
-    @BeforeAll
-    static void startProvider() throws IOException {
-        provider = new ScriptedProvider();
-    }
-
-    @AfterAll
-    static void stopProvider() {
-        provider.close();
-    }
-
     @Test
     void aTransientAiExceptionIsRetried() {
         contextRunner.run(context -> {
@@ -63,6 +51,16 @@ class SpringAiTests {
 
             assertThat(context.getBean(Model.class).call()).isEqualTo("answer");
             assertThat(provider.requests()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void springAiCallsA501TransientWhereTheTableWouldNot() {
+        contextRunner.run(context -> {
+            provider.script(Step.status(501));
+
+            assertThatExceptionOfType(TransientAiException.class).isThrownBy(context.getBean(Model.class)::call);
+            assertThat(provider.requests()).as("Spring AI's judgement wins for its own exceptions").isEqualTo(3);
         });
     }
 
