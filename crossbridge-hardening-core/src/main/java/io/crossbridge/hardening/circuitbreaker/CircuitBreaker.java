@@ -238,12 +238,7 @@ public final class CircuitBreaker {
      */
     public boolean onError(Permit permit, long durationNanos, Throwable failure) {
         if (config.classification().classify(failure) == FailureKind.PERMANENT) {
-            Phase current = (Phase) permit;
-            if (current.state == CircuitState.HALF_OPEN && current == phase.get()) {
-                // The trial gives its permit back, never beyond the phase's number of trials.
-                int permitted = config.permittedCallsInHalfOpen();
-                current.trialPermits.getAndUpdate(left -> Math.min(left + 1, permitted));
-            }
+            release(permit);
             return false;
         }
         Optional<Duration> hint = config.classification().retryAfter(failure);
@@ -252,6 +247,19 @@ public final class CircuitBreaker {
         }
         record((Phase) permit, OutcomeWindow.FAILED | (durationNanos >= slowNanos ? OutcomeWindow.SLOW : 0));
         return true;
+    }
+
+    /**
+     * Gives back a permit whose call has no outcome (its caller cancelled it): counted as neither
+     * success nor failure, and a half-open trial's permit is free for another trial.
+     */
+    public void release(Permit permit) {
+        Phase current = (Phase) permit;
+        if (current.state == CircuitState.HALF_OPEN && current == phase.get()) {
+            // Never beyond the phase's number of trials.
+            int permitted = config.permittedCallsInHalfOpen();
+            current.trialPermits.getAndUpdate(left -> Math.min(left + 1, permitted));
+        }
     }
 
     private void rememberComeBack(Duration hint) {

@@ -1,5 +1,8 @@
 package io.crossbridge.hardening.ratelimit;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 /**
  * Token-bucket rate limiting for many limits and many keys at once.
  * <p>
@@ -37,6 +40,22 @@ public interface RateLimiter {
      * after the decision, taken in the same atomic step.
      */
     RateLimitDecision acquire(String key, RateLimit limit, int tokens);
+
+    /**
+     * Like {@link #acquire(String, RateLimit, int)}, for callers that must not block (reactive
+     * ones): a store that waits for a server answers with a stage that completes when the server
+     * has, and holds no thread meanwhile. The default decides at once, on this thread, which is
+     * right for a store in memory. Bad input fails the stage, not the call.
+     */
+    default CompletionStage<RateLimitDecision> acquireAsync(String key, RateLimit limit,
+            int tokens) {
+        try {
+            return CompletableFuture.completedFuture(acquire(key, limit, tokens));
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
 
     /**
      * Takes one token or throws.

@@ -80,7 +80,7 @@ final class AsyncRetry<T> {
             }
             RetryRun.Next next = run.afterAttempt(attempt, failure);
             if (next instanceof RetryRun.Rethrow rethrow) {
-                result.completeExceptionally(run.withEarlierFailures(rethrow.failure()));
+                result.completeExceptionally(rethrow.failure());
                 return;
             }
             if (next instanceof RetryRun.Stop stop) {

@@ -100,7 +100,7 @@ public final class Retry {
             }
             RetryRun.Next next = run.afterAttempt(attempt, failure);
             if (next instanceof RetryRun.Rethrow rethrow) {
-                throw asException(run.withEarlierFailures(rethrow.failure()));
+                throw asException(rethrow.failure());
             }
             if (next instanceof RetryRun.Stop stop) {
                 throw stop.exception();
@@ -133,6 +133,21 @@ public final class Retry {
         AsyncRetry<T> retry = new AsyncRetry<>(this, call, policy, scheduler, listener, start);
         retry.attempt(1);
         return retry.result();
+    }
+
+    /**
+     * Starts the decisions of one call whose attempts the caller makes itself, from now: counts
+     * the call in the budget, and returns what to ask after each failed attempt.
+     */
+    public RetryRun run(RetryPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("policy must not be null");
+        }
+        long start = policy.maxElapsed() == null ? 0 : ticker.read();
+        if (budget != null) {
+            budget.recordCall();
+        }
+        return new RetryRun(policy, this, start);
     }
 
     double random() {

@@ -11,9 +11,12 @@ import java.util.Optional;
 /**
  * The decisions of one retried call after its first unsuccessful attempt: whether to go on, and
  * how long to wait. Made only once a call has failed, so a call that succeeds first time
- * allocates none of this.
+ * allocates none of this. {@link Retry} runs its own loops with it; a caller that makes the
+ * attempts itself (a reactive operator that resubscribes, say) gets one from
+ * {@link Retry#run(RetryPolicy)} and asks it after each failed attempt. Not thread-safe:
+ * the attempts of one call happen one after another.
  */
-final class RetryRun {
+public final class RetryRun {
 
     private final RetryPolicy policy;
 
@@ -34,13 +37,14 @@ final class RetryRun {
 
     /**
      * Decides what follows attempt {@code attempt}, which threw {@code failure} or, when it is
-     * {@code null}, returned a result the policy retries on.
+     * {@code null}, returned a result the policy retries on. A failure that is not retried comes
+     * back as it is, with the earlier attempts' failures suppressed in it.
      */
-    Next afterAttempt(int attempt, Throwable failure) {
+    public Next afterAttempt(int attempt, Throwable failure) {
         if (failure != null) {
             failures.add(failure);
             if (policy.classify(failure) != FailureKind.TRANSIENT) {
-                return new Rethrow(failure);
+                return new Rethrow(withEarlierFailures(failure));
             }
         }
         if (attempt >= policy.maxAttempts()) {
@@ -88,10 +92,8 @@ final class RetryRun {
         return exhausted;
     }
 
-    /**
-     * Adds the earlier failures to {@code failure} as suppressed, for a failure rethrown as it is.
-     */
-    Throwable withEarlierFailures(Throwable failure) {
+    /** Adds the earlier failures to {@code failure} as suppressed, for a failure rethrown as it is. */
+    private Throwable withEarlierFailures(Throwable failure) {
         for (Throwable earlier : failures) {
             if (earlier != failure) {
                 failure.addSuppressed(earlier);
@@ -113,18 +115,30 @@ final class RetryRun {
     }
 
     /** What follows an unsuccessful attempt. */
-    sealed interface Next permits Wait, Stop, Rethrow {
+    public sealed interface Next permits Wait, Stop, Rethrow {
     }
 
-    /** Wait this long, then attempt again. */
-    record Wait(long nanos) implements Next {
+    /**
+     * Wait this long, then attempt again.
+     *
+     * @param nanos the wait in nanoseconds
+     */
+    public record Wait(long nanos) implements Next {
     }
 
-    /** Stop retrying a transient failure: throw this. */
-    record Stop(RetryExhaustedException exception) implements Next {
+    /**
+     * Stop retrying a transient failure: fail with this.
+     *
+     * @param exception the exhaustion, the last failure as its cause
+     */
+    public record Stop(RetryExhaustedException exception) implements Next {
     }
 
-    /** The failure is not retried: rethrow it as it is. */
-    record Rethrow(Throwable failure) implements Next {
+    /**
+     * The failure is not retried: fail with it as it is.
+     *
+     * @param failure the failure, earlier ones suppressed in it
+     */
+    public record Rethrow(Throwable failure) implements Next {
     }
 }

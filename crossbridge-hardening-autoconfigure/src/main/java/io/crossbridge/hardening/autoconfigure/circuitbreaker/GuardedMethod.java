@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
 
 import java.lang.reflect.Method;
@@ -12,8 +13,8 @@ import java.lang.reflect.Method;
  * @param failureType           the type of the fallback's last parameter when it takes the failure,
  *                              else {@code null}
  * @param calls                 its breaker's call counters
- * @param async                 whether the method returns a {@code CompletionStage}
+ * @param shape                 the shape of its result
  */
 record GuardedMethod(CircuitBreaker breaker, Method fallback, Class<?> failureType, BreakerCalls calls,
-        boolean async) {
+        CallShape shape) {
 }

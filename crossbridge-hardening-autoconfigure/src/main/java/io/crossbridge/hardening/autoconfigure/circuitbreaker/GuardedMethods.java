@@ -2,12 +2,12 @@ package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 
 import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.autoconfigure.MethodSettings;
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -51,15 +51,15 @@ final class GuardedMethods {
                 .orElseThrow(() -> new IllegalStateException(where + " names circuit breaker '" + annotation.name()
                         + "', which does not exist; configured: " + breakers.names()));
         BreakerCalls counters = calls.getIfAvailable(() -> name -> BreakerCalls.NONE).forBreaker(breaker.name());
-        boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
+        CallShape shape = CallShape.of(method, where);
         if (annotation.fallback().isEmpty()) {
-            return new GuardedMethod(breaker, null, null, counters, async);
+            return new GuardedMethod(breaker, null, null, counters, shape);
         }
         Method fallback = fallback(where, method, targetClass, annotation.fallback());
         ReflectionUtils.makeAccessible(fallback);
         Class<?> failureType = fallback.getParameterCount() > method.getParameterCount()
                 ? fallback.getParameterTypes()[method.getParameterCount()] : null;
-        return new GuardedMethod(breaker, fallback, failureType, counters, async);
+        return new GuardedMethod(breaker, fallback, failureType, counters, shape);
     }
 
     /**

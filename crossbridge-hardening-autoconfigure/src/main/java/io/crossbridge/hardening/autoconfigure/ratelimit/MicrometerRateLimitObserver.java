@@ -40,12 +40,22 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
             @Override
             public void allowed() {
                 observation.lowCardinalityKeyValue("outcome", "allowed");
+            }
+
+            @Override
+            public void running() {
                 scope = observation.openScope();
             }
 
             @Override
             public void returned() {
                 scope.close();
+            }
+
+            @Override
+            public void cancelled() {
+                observation.event(Observation.Event.of("crossbridge.ratelimit.cancelled", "the caller cancelled the call"));
+                observation.stop();
             }
 
             @Override

@@ -17,8 +17,9 @@ interface RateLimitObserver {
     Call start(String name, String limit);
 
     /**
-     * One observed call: either {@link #rejected} or {@link #failed}, or {@link #allowed}, {@link #returned} and
-     * {@link #end} (later, from any thread, for an asynchronous method).
+     * One observed call: either {@link #rejected} or {@link #failed}, or {@link #allowed}, then
+     * {@link #running} and {@link #returned} on one thread, and {@link #end} or {@link #cancelled}
+     * (later, from any thread, for an asynchronous or reactive method).
      */
     interface Call {
 
@@ -38,7 +39,15 @@ interface RateLimitObserver {
             }
 
             @Override
+            public void running() {
+            }
+
+            @Override
             public void returned() {
+            }
+
+            @Override
+            public void cancelled() {
             }
 
             @Override
@@ -52,11 +61,17 @@ interface RateLimitObserver {
         /** No decision could be made (a key expression failed): the call ends here. */
         void failed(Throwable failure);
 
-        /** The limiter let the call through; the method runs on this thread from here. */
+        /** The limiter let the call through. */
         void allowed();
+
+        /** The allowed method runs on this thread from here. */
+        void running();
 
         /** The method returned to this thread, or threw; its future may still be running. */
         void returned();
+
+        /** The caller cancelled the allowed call: it ends with no outcome. */
+        void cancelled();
 
         /** The allowed call ended: with {@code failure}, or with a success when it is {@code null}. */
         void end(Throwable failure);

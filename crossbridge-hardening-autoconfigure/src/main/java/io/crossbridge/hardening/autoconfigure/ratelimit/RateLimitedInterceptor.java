@@ -1,12 +1,14 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.AsyncFailures;
+import io.crossbridge.hardening.autoconfigure.call.CallGuard;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -21,7 +23,10 @@ import org.springframework.util.function.SingletonSupplier;
 /**
  * Takes a {@code @RateLimited} method's tokens before it runs: a plain {@link MethodInterceptor}
  * (see BOOT4-NOTES for why not an {@code @Aspect}). Placed outside the retry interceptor, so one
- * call takes its tokens once however often it is retried.
+ * call takes its tokens once however often it is retried. The method's
+ * {@link io.crossbridge.hardening.autoconfigure.call.CallShape} decides how a refusal reaches the
+ * caller: thrown, as a failed future, or as the error signal of each subscription, which decides
+ * without blocking (on the Redis store, through the driver's asynchronous API).
  */
 final class RateLimitedInterceptor implements MethodInterceptor {
 
@@ -52,55 +57,116 @@ final class RateLimitedInterceptor implements MethodInterceptor {
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         RateLimitedSpec spec = specs.specFor(invocation);
-        EvaluationContext context = spec.contextFor(invocation.getArguments());
-        RateLimit limit = spec.limitFor(context);
-        RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name());
-        try {
-            limiter.get().acquireOrThrow(keyOf(spec, context, invocation), limit, spec.tokens());
-        }
-        catch (RateLimitExceededException | MissingRateLimitKeyException ex) {
-            // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
-            // the key by its fingerprint, never the key itself.
-            if (logger.isDebugEnabled()) {
-                logger.debug("Rejected a call of " + spec.name() + ": " + ex.getMessage());
-            }
-            observed.rejected(ex);
-            if (spec.async()) {
-                return CompletableFuture.failedFuture(ex);
-            }
-            throw ex;
-        }
-        catch (RuntimeException | Error ex) {
-            // No decision was made (a key expression failed): the call does not run, and its
-            // observation ends here too, rather than stay open for good.
-            observed.failed(ex);
-            throw ex;
-        }
-        observed.allowed();
-        Object result;
-        try {
-            result = invocation.proceed();
-        }
-        catch (Throwable ex) {
-            observed.returned();
-            observed.end(ex);
-            throw ex;
-        }
-        observed.returned();
-        if (observed != RateLimitObserver.Call.NONE && result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((value, failure) -> observed.end(AsyncFailures.unwrap(failure)));
-        }
-        else {
-            observed.end(null);
-        }
-        return result;
+        return spec.shape().guard(invocation, new Decision(spec, invocation));
     }
 
-    private String keyOf(RateLimitedSpec spec, EvaluationContext context, MethodInvocation invocation) {
-        if (spec.key() == null) {
-            return keyResolver.get().resolveKey(invocation.getMethod(), invocation.getArguments());
+    /** The limiter's policy for one call of one method. */
+    private final class Decision implements CallGuard<RateLimitObserver.Call> {
+
+        private final RateLimitedSpec spec;
+
+        private final MethodInvocation invocation;
+
+        Decision(RateLimitedSpec spec, MethodInvocation invocation) {
+            this.spec = spec;
+            this.invocation = invocation;
         }
-        Object key = spec.keyFor(context);
-        return key == null ? null : RateLimitKeys.expression(key.toString());
+
+        @Override
+        public RateLimitObserver.Call enter() {
+            EvaluationContext context = spec.contextFor(invocation.getArguments());
+            RateLimit limit = spec.limitFor(context);
+            RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name());
+            try {
+                limiter.get().acquireOrThrow(keyOf(context), limit, spec.tokens());
+            }
+            catch (RuntimeException | Error ex) {
+                refusedOrFailed(observed, ex);
+                throw ex;
+            }
+            observed.allowed();
+            return observed;
+        }
+
+        @Override
+        public CompletionStage<RateLimitObserver.Call> enterWithoutBlocking() {
+            RateLimitObserver.Call observed = RateLimitObserver.Call.NONE;
+            try {
+                EvaluationContext context = spec.contextFor(invocation.getArguments());
+                RateLimit limit = spec.limitFor(context);
+                observed = observer.get().start(spec.name(), limit.name());
+                String key = keyOf(context);
+                RateLimitObserver.Call call = observed;
+                return limiter.get().acquireAsync(key, limit, spec.tokens()).handle((decision, failure) -> {
+                    RuntimeException refusal = failure != null ? asRuntime(AsyncFailures.unwrap(failure))
+                            : decision.allowed() ? null : new RateLimitExceededException(key, limit, decision.retryAfter());
+                    if (refusal != null) {
+                        refusedOrFailed(call, refusal);
+                        throw new CompletionException(refusal);
+                    }
+                    call.allowed();
+                    return call;
+                });
+            }
+            catch (RuntimeException | Error ex) {
+                refusedOrFailed(observed, ex);
+                return CompletableFuture.failedFuture(ex);
+            }
+        }
+
+        @Override
+        public void running(RateLimitObserver.Call observed) {
+            observed.running();
+        }
+
+        @Override
+        public void returned(RateLimitObserver.Call observed) {
+            observed.returned();
+        }
+
+        @Override
+        public void succeeded(RateLimitObserver.Call observed) {
+            observed.end(null);
+        }
+
+        @Override
+        public Object failed(RateLimitObserver.Call observed, Throwable failure) throws Throwable {
+            observed.end(failure);
+            throw failure;
+        }
+
+        @Override
+        public void cancelled(RateLimitObserver.Call observed) {
+            observed.cancelled();
+        }
+
+        /** Ends the observation of a call that does not run because of {@code ex}. */
+        private void refusedOrFailed(RateLimitObserver.Call observed, Throwable ex) {
+            if (ex instanceof RateLimitExceededException || ex instanceof MissingRateLimitKeyException) {
+                // DEBUG only, so that a flood of rejected calls cannot flood the log; the message names
+                // the key by its fingerprint, never the key itself.
+                if (logger.isDebugEnabled()) {
+                    logger.debug("Rejected a call of " + spec.name() + ": " + ex.getMessage());
+                }
+                observed.rejected((RuntimeException) ex);
+            }
+            else {
+                // No decision was made (a key expression failed): the call does not run, and its
+                // observation ends here too, rather than stay open for good.
+                observed.failed(ex);
+            }
+        }
+
+        private String keyOf(EvaluationContext context) {
+            if (spec.key() == null) {
+                return keyResolver.get().resolveKey(invocation.getMethod(), invocation.getArguments());
+            }
+            Object key = spec.keyFor(context);
+            return key == null ? null : RateLimitKeys.expression(key.toString());
+        }
+    }
+
+    private static RuntimeException asRuntime(Throwable failure) {
+        return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
     }
 }

@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import org.springframework.expression.EvaluationContext;
@@ -18,11 +19,10 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * @param catalog     where a chosen limit is looked up
  * @param variables   per argument index, its names: the parameter name (when compiled with
  *                    {@code -parameters}), {@code p<i>} and {@code a<i>}
- * @param async       whether the method returns a {@code CompletionStage}, which then carries a
- *                    rejection instead of a throw
+ * @param shape       the shape of its result, which says how a rejection reaches the caller
  */
 record RateLimitedSpec(String name, RateLimit limit, Expression limitChoice, RateLimitCatalog catalog, Expression key,
-        String[][] variables, int tokens, boolean async) {
+        String[][] variables, int tokens, CallShape shape) {
 
     /**
      * Returns a read-only evaluation context over these arguments (properties and methods of the

@@ -2,10 +2,10 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.autoconfigure.MethodSettings;
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.lang.reflect.Method;
-import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -54,17 +54,17 @@ final class RateLimitedSpecs {
             throw new IllegalStateException(where + " needs rate limiting enabled (crossbridge.hardening.rate-limit.enabled)");
         }
         String name = targetClass.getSimpleName() + "." + method.getName();
-        boolean async = CompletionStage.class.isAssignableFrom(method.getReturnType());
+        CallShape shape = CallShape.of(method, where);
         if (annotation.limit().startsWith("#")) {
             // A plan: the limit is chosen per call, so its name and capacity are checked then.
             return new RateLimitedSpec(name, null, parse(where, "limit", annotation.limit()), limits,
                     parse(where, "key", annotation.key()), variables(method), checkTokens(where, annotation.tokens(), null),
-                    async);
+                    shape);
         }
         RateLimit limit = limits.find(annotation.limit()).orElseThrow(() -> new IllegalStateException(where
                 + " names rate limit '" + annotation.limit() + "', which does not exist; configured: " + limits.names()));
         return new RateLimitedSpec(name, limit, null, limits, parse(where, "key", annotation.key()), variables(method),
-                checkTokens(where, annotation.tokens(), limit), async);
+                checkTokens(where, annotation.tokens(), limit), shape);
     }
 
     private static int checkTokens(String where, int tokens, RateLimit limit) {

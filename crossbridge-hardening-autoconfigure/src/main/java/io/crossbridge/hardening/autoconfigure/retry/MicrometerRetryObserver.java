@@ -35,6 +35,12 @@ final class MicrometerRetryObserver implements RetryObserver {
             }
 
             @Override
+            public void cancelled() {
+                observation.event(Observation.Event.of("crossbridge.retry.cancelled", "the caller cancelled the call"));
+                end(null);
+            }
+
+            @Override
             public void end(Throwable failure) {
                 if (scope != null) {
                     scope.close();

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
 import io.crossbridge.hardening.autoconfigure.LogThrottle;
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.retry.RetryPolicy;
 
 /**
@@ -11,8 +12,8 @@ import io.crossbridge.hardening.retry.RetryPolicy;
  * @param policyName the named policy it started from
  * @param recorder   its meters
  * @param gaveUpLog  lets one "gave up" warning a second through for this method
- * @param async      whether the method returns a {@code CompletionStage}, retried without blocking
+ * @param shape      the shape of its result, which replays its calls
  */
 record RetriedMethod(RetryPolicy policy, String name, String policyName, RetryRecorder recorder, LogThrottle gaveUpLog,
-        boolean async) {
+        CallShape shape) {
 }

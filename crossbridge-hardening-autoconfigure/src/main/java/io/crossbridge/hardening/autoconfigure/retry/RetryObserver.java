@@ -35,6 +35,10 @@ interface RetryObserver {
             @Override
             public void end(Throwable failure) {
             }
+
+            @Override
+            public void cancelled() {
+            }
         };
 
         /** Attempt {@code attempt} failed, and the next follows after {@code delay}. */
@@ -42,5 +46,8 @@ interface RetryObserver {
 
         /** The call ended: with {@code failure}, or with a success when it is {@code null}. */
         void end(Throwable failure);
+
+        /** The caller cancelled the call: it ends with no outcome. */
+        void cancelled();
     }
 }

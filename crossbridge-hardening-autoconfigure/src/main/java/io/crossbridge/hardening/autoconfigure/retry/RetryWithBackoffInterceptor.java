@@ -1,13 +1,11 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.call.CallRetry;
 import io.crossbridge.hardening.retry.Retry;
 import io.crossbridge.hardening.retry.RetryExhaustedException;
-import io.crossbridge.hardening.retry.RetryListener;
+import io.crossbridge.hardening.retry.RetryPolicy;
 
-import java.lang.reflect.UndeclaredThrowableException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -15,15 +13,15 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Retries a {@code @RetryWithBackoff} method with the core {@link Retry}: a plain
  * {@link MethodInterceptor}, not an {@code @Aspect}, since it costs a fraction per call (see
- * BOOT4-NOTES). Each retry runs a fresh clone of the invocation, so interceptors inside this one
- * run again too. Each retry is logged at INFO, an exhaustion at WARN (at most once a second per
+ * BOOT4-NOTES). The method's {@link io.crossbridge.hardening.autoconfigure.call.CallShape} replays
+ * the call (blocking, asynchronous or reactive); each retry runs a fresh clone of the invocation,
+ * so interceptors inside this one run again too. Each retry is logged at INFO, an exhaustion at WARN (at most once a second per
  * method, with the number held back); arguments never are.
  */
 final class RetryWithBackoffInterceptor implements MethodInterceptor {
@@ -50,75 +48,36 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
         RetriedMethod method = methods.methodFor(invocation);
-        ReplayableCall call = new ReplayableCall(invocation);
-        boolean async = method.async();
-        Attempts attempts = new Attempts(method, observer.get().start(method, !async));
-        if (async) {
-            return retryAsync(call, method, attempts);
-        }
-        try {
-            Object result = retry.call(call::proceed, method.policy(), attempts);
-            attempts.succeeded();
-            return result;
-        }
-        catch (Throwable ex) {
-            throw attempts.failed(ex);
-        }
+        return method.shape().retry(invocation, new Retried(method));
     }
 
-    private CompletableFuture<Object> retryAsync(ReplayableCall call, RetriedMethod method, Attempts attempts) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
-        retry.callAsync(() -> {
-            try {
-                return call.<CompletionStage<Object>>proceed();
-            }
-            catch (Exception ex) {
-                return CompletableFuture.failedFuture(ex);
-            }
-        }, method.policy(), scheduler, attempts).whenComplete((value, failure) -> {
-            if (failure == null) {
-                attempts.succeeded();
-                result.complete(value);
-            }
-            else {
-                result.completeExceptionally(attempts.failed(failure));
-            }
-        });
-        return result;
-    }
+    /** One method's retry, for its shape to replay its calls. */
+    private final class Retried implements CallRetry {
 
-    /**
-     * The intercepted call, made repeatable: the first attempt proceeds the invocation itself, each
-     * retry a fresh clone of a copy taken before the first ran (a proceeded invocation cannot run
-     * again), so interceptors inside this one run on every attempt. One clone per call, not per
-     * attempt plus one. Attempts never overlap, and each happens-after the one before.
-     */
-    private static final class ReplayableCall {
+        private final RetriedMethod method;
 
-        private final MethodInvocation invocation;
-
-        private final ProxyMethodInvocation template;
-
-        private volatile boolean started;
-
-        ReplayableCall(MethodInvocation invocation) {
-            this.invocation = invocation;
-            this.template = (ProxyMethodInvocation) ((ProxyMethodInvocation) invocation).invocableClone();
+        Retried(RetriedMethod method) {
+            this.method = method;
         }
 
-        @SuppressWarnings("unchecked")
-        <T> T proceed() throws Exception {
-            MethodInvocation attempt = started ? template.invocableClone() : invocation;
-            started = true;
-            try {
-                return (T) attempt.proceed();
-            }
-            catch (Exception | Error ex) {
-                throw ex;
-            }
-            catch (Throwable ex) {
-                throw new UndeclaredThrowableException(ex);
-            }
+        @Override
+        public Retry retry() {
+            return retry;
+        }
+
+        @Override
+        public RetryPolicy policy() {
+            return method.policy();
+        }
+
+        @Override
+        public ScheduledExecutorService scheduler() {
+            return scheduler;
+        }
+
+        @Override
+        public CallRetry.Attempts start(boolean onThisThread) {
+            return new MethodAttempts(method, observer.get().start(method, onThisThread));
         }
     }
 
@@ -126,7 +85,7 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
      * One call's attempts: counts them, logs each retry, and turns an exhaustion into the
      * method's contract (the last failure as it was, earlier ones suppressed in it).
      */
-    private static final class Attempts implements RetryListener {
+    private static final class MethodAttempts implements CallRetry.Attempts {
 
         private final RetriedMethod method;
 
@@ -135,7 +94,7 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         /** Written by one attempt at a time; attempts of one call never overlap. */
         private volatile int count = 1;
 
-        Attempts(RetriedMethod method, RetryObserver.Call observation) {
+        MethodAttempts(RetriedMethod method, RetryObserver.Call observation) {
             this.method = method;
             this.observation = observation;
         }
@@ -151,16 +110,24 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
             }
         }
 
-        void succeeded() {
+        @Override
+        public void succeeded() {
             method.recorder().record(count, RetryRecorder.Outcome.succeeded(count));
             observation.end(null);
         }
 
-        Throwable failed(Throwable failure) {
+        @Override
+        public Throwable failed(Throwable failure) {
             method.recorder().record(count, RetryRecorder.Outcome.failed(count, failure));
             Throwable thrown = failure instanceof RetryExhaustedException exhausted ? lastFailure(exhausted) : failure;
             observation.end(thrown);
             return thrown;
+        }
+
+        @Override
+        public void cancelled() {
+            // Not a call outcome the meters count: the caller no longer wanted one.
+            observation.cancelled();
         }
 
         /** The method's contract: the last failure as it was, earlier ones suppressed in it. */

@@ -3,13 +3,13 @@ package io.crossbridge.hardening.autoconfigure.retry;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.LogThrottle;
 import io.crossbridge.hardening.autoconfigure.MethodSettings;
+import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -70,7 +70,7 @@ final class RetryWithBackoffPolicies {
         String methodName = targetClass.getSimpleName() + "." + method.getName();
         RetryRecorder recorder = recorders.getIfAvailable(() -> (n, p) -> RetryRecorder.NONE).forMethod(methodName, name);
         return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)),
-                CompletionStage.class.isAssignableFrom(method.getReturnType()));
+                CallShape.of(method, where));
     }
 
     private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {

@@ -92,6 +92,15 @@ final class ScriptedProvider implements AfterAllCallback {
         step.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
         byte[] body = step.body().getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "text/plain");
+        if (step.cut()) {
+            // Promises more than it sends: closing short drops the connection mid-body.
+            exchange.sendResponseHeaders(step.status(), body.length + 1000);
+            OutputStream out = exchange.getResponseBody();
+            out.write(body);
+            out.flush();
+            exchange.close();
+            return;
+        }
         exchange.sendResponseHeaders(step.status(), body.length == 0 ? -1 : body.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(body);
@@ -106,17 +115,17 @@ final class ScriptedProvider implements AfterAllCallback {
     }
 
     /**
-     * One answer: a status with headers and a body, a dropped connection (status 0), or no answer
-     * until the provider closes.
+     * One answer: a status with headers and a body, a dropped connection (status 0), no answer
+     * until the provider closes, or a body cut short by a dropped connection.
      */
-    record Step(int status, Map<String, String> headers, String body, boolean hang) {
+    record Step(int status, Map<String, String> headers, String body, boolean hang, boolean cut) {
 
         static Step status(int status, String... headerPairs) {
             Map<String, String> headers = new java.util.LinkedHashMap<>();
             for (int i = 0; i < headerPairs.length; i += 2) {
                 headers.put(headerPairs[i], headerPairs[i + 1]);
             }
-            return new Step(status, headers, status == 200 ? "answer" : "status " + status, false);
+            return new Step(status, headers, status == 200 ? "answer" : "status " + status, false, false);
         }
 
         static Step ok() {
@@ -124,11 +133,21 @@ final class ScriptedProvider implements AfterAllCallback {
         }
 
         static Step dropConnection() {
-            return new Step(0, Map.of(), "", false);
+            return new Step(0, Map.of(), "", false, false);
         }
 
         static Step neverAnswer() {
-            return new Step(200, Map.of(), "too late", true);
+            return new Step(200, Map.of(), "too late", true, false);
+        }
+
+        /** A 200 whose body is these lines, one per element of a streamed answer. */
+        static Step lines(String... lines) {
+            return new Step(200, Map.of(), String.join("\n", lines) + "\n", false, false);
+        }
+
+        /** A 200 that sends these lines, then drops the connection before the body is complete. */
+        static Step linesThenDrop(String... lines) {
+            return new Step(200, Map.of(), String.join("\n", lines) + "\n", false, true);
         }
     }
 }

@@ -1,0 +1,68 @@
+package io.crossbridge.hardening.autoconfigure.call;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What one advice does around one call, whatever shape the method's result has: a decision
+ * before the call runs, and what follows its outcome. A {@link CallShape} runs it: at once for a
+ * blocking method, when the future completes for an asynchronous one, per subscription for a
+ * reactive one. For one run, exactly one of {@link #refused}, {@link #succeeded}, {@link #failed}
+ * and {@link #cancelled} follows {@link #enter}, and the last three only after {@link #returned}.
+ *
+ * @param <E> what entering yields and the outcome needs: a permit, an observation; never
+ *            {@code null}
+ */
+public interface CallGuard<E> {
+
+    /**
+     * Decides whether the call may run, before it runs.
+     *
+     * @throws Throwable the refusal, which {@link #refused} then answers
+     */
+    E enter() throws Throwable;
+
+    /**
+     * Decides without blocking, for a caller that must not block (a reactive subscription). The
+     * default decides at once, on this thread.
+     */
+    default CompletionStage<E> enterWithoutBlocking() {
+        try {
+            return CompletableFuture.completedFuture(enter());
+        }
+        catch (Throwable ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    /**
+     * Answers a call {@link #enter} refused: by throwing the refusal (the default), or with an
+     * answer in the method's own shape (a fallback's).
+     */
+    default Object refused(Throwable refusal) throws Throwable {
+        throw refusal;
+    }
+
+    /** The method is about to run on this thread; {@link #returned} follows on the same thread. */
+    default void running(E entry) {
+    }
+
+    /** The method returned to this thread, or threw; its outcome may come later. */
+    default void returned(E entry) {
+    }
+
+    /** The call succeeded. */
+    void succeeded(E entry);
+
+    /**
+     * The call failed with {@code failure} (unwrapped from any future's wrapper). Answers by
+     * throwing the failure (the default) or another, or with an answer in the method's own shape.
+     */
+    default Object failed(E entry, Throwable failure) throws Throwable {
+        throw failure;
+    }
+
+    /** The caller cancelled the call before its outcome: there is none. */
+    default void cancelled(E entry) {
+    }
+}

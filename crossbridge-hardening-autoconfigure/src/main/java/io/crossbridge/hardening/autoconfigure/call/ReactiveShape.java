@@ -1,0 +1,221 @@
+package io.crossbridge.hardening.autoconfigure.call;
+
+import io.crossbridge.hardening.AsyncFailures;
+import io.crossbridge.hardening.retry.RetryRun;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.core.ReactiveAdapter;
+
+/**
+ * A method returning a reactive type: nothing runs when it is called. Each subscription decides,
+ * runs a fresh clone of the invocation and records its outcome on its own; waits run on Reactor's
+ * timer, never on a sleeping thread. A single-valued publisher succeeds with its value (or its
+ * completion when it has none), a multi-valued one when it completes; a cancel is no outcome.
+ * Other reactive types than Reactor's are adapted to Reactor and back through their
+ * {@link ReactiveAdapter}.
+ */
+final class ReactiveShape extends CallShape {
+
+    private final ReactiveAdapter adapter;
+
+    ReactiveShape(ReactiveAdapter adapter) {
+        this.adapter = adapter;
+    }
+
+    @Override
+    public boolean endsOnCallingThread() {
+        return false;
+    }
+
+    @Override
+    public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
+        ProxyMethodInvocation template = template(invocation);
+        return answer(Flux.defer(() -> {
+            CompletableFuture<E> entering = guard.enterWithoutBlocking().toCompletableFuture();
+            if (entering.isDone()) {
+                // Decided on this thread (a store in memory): no hand-off.
+                return enteredOrRefused(template, guard, entering.getNow(null), entering.isCompletedExceptionally()
+                        ? refusalOf(entering) : null);
+            }
+            return Mono.fromCompletionStage(entering.handle((entry, refusal) -> enteredOrRefused(template, guard,
+                    entry, AsyncFailures.unwrap(refusal)))).flatMapMany(next -> next);
+        }));
+    }
+
+    private <E> Flux<Object> enteredOrRefused(ProxyMethodInvocation template, CallGuard<E> guard, E entry,
+            Throwable refusal) {
+        if (refusal != null) {
+            return answerOf(() -> guard.refused(refusal));
+        }
+        return Flux.defer(() -> {
+            Outcome outcome = new Outcome();
+            Publisher<Object> call;
+            guard.running(entry);
+            try {
+                call = publisherOf(template.invocableClone().proceed());
+            }
+            catch (Throwable failure) {
+                guard.returned(entry);
+                outcome.end();
+                return answerOf(() -> guard.failed(entry, failure));
+            }
+            guard.returned(entry);
+            return Flux.from(call)
+                    .doOnNext(value -> {
+                        if (!adapter.isMultiValue() && outcome.end()) {
+                            guard.succeeded(entry);
+                        }
+                    })
+                    .doOnComplete(() -> {
+                        if (outcome.end()) {
+                            guard.succeeded(entry);
+                        }
+                    })
+                    .onErrorResume(failure -> outcome.end() ? answerOf(() -> guard.failed(entry,
+                            AsyncFailures.unwrap(failure))) : Flux.error(failure))
+                    .doOnCancel(() -> {
+                        if (outcome.end()) {
+                            guard.cancelled(entry);
+                        }
+                    });
+        });
+    }
+
+    @Override
+    public Object retry(MethodInvocation invocation, CallRetry retry) {
+        ProxyMethodInvocation template = template(invocation);
+        Flux<Object> attempt = Flux.defer(() -> {
+            try {
+                return publisherOf(template.invocableClone().proceed());
+            }
+            catch (Throwable failure) {
+                return Flux.error(failure);
+            }
+        });
+        return answer(Flux.defer(() -> {
+            Attempting state = new Attempting(retry);
+            return attempt
+                    .doOnNext(value -> state.emitted = true)
+                    .retryWhen(reactor.util.retry.Retry.from(failures -> failures
+                            .concatMap(signal -> state.afterFailure(AsyncFailures.unwrap(signal.failure())))))
+                    .doOnNext(value -> {
+                        if (!adapter.isMultiValue() && state.outcome.end()) {
+                            state.attempts.succeeded();
+                        }
+                    })
+                    .doOnComplete(() -> {
+                        if (state.outcome.end()) {
+                            state.attempts.succeeded();
+                        }
+                    })
+                    .onErrorMap(failure -> state.outcome.end() ? state.attempts.failed(failure) : failure)
+                    .doOnCancel(() -> {
+                        if (state.outcome.end()) {
+                            state.attempts.cancelled();
+                        }
+                    });
+        }));
+    }
+
+    /** The method's answer in its own reactive type. */
+    private Object answer(Flux<Object> flux) {
+        return adapter.fromPublisher(adapter.isMultiValue() ? flux : Mono.fromDirect(flux));
+    }
+
+    /** What an advice answered instead (a fallback's publisher, or a throw), as a flux. */
+    private Flux<Object> answerOf(Answer answer) {
+        try {
+            return Flux.from(publisherOf(answer.get()));
+        }
+        catch (Throwable ex) {
+            return Flux.error(ex);
+        }
+    }
+
+    private Publisher<Object> publisherOf(Object result) {
+        if (result == null) {
+            return Flux.error(new NullPointerException("the method returned null instead of a "
+                    + adapter.getReactiveType().getName()));
+        }
+        return adapter.toPublisher(result);
+    }
+
+    private static Throwable refusalOf(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            throw new IllegalStateException("not failed");
+        }
+        catch (Throwable ex) {
+            return AsyncFailures.unwrap(ex);
+        }
+    }
+
+    /** Makes sure one subscription records one outcome, whichever signal comes first. */
+    private static final class Outcome extends AtomicBoolean {
+
+        private static final long serialVersionUID = 1L;
+
+        /** Returns whether this is the first end. */
+        boolean end() {
+            return !get() && compareAndSet(false, true);
+        }
+    }
+
+    /** The retry decisions of one subscription. */
+    private static final class Attempting {
+
+        final CallRetry.Attempts attempts;
+
+        final Outcome outcome = new Outcome();
+
+        private final RetryRun run;
+
+        /** Whether an element reached the subscriber: then no attempt may follow. */
+        volatile boolean emitted;
+
+        /** The attempt under way; attempts never overlap. */
+        private volatile int attempt = 1;
+
+        Attempting(CallRetry retry) {
+            this.attempts = retry.start(false);
+            this.run = retry.retry().run(retry.policy());
+        }
+
+        /** Waits and lets the next attempt start, or fails the call. */
+        Mono<Long> afterFailure(Throwable failure) {
+            if (emitted) {
+                // A retry would deliver the elements already seen a second time.
+                return Mono.error(failure);
+            }
+            int failed = attempt;
+            RetryRun.Next next = run.afterAttempt(failed, failure);
+            if (next instanceof RetryRun.Rethrow rethrow) {
+                return Mono.error(rethrow.failure());
+            }
+            if (next instanceof RetryRun.Stop stop) {
+                return Mono.error(stop.exception());
+            }
+            long nanos = ((RetryRun.Wait) next).nanos();
+            attempts.onRetry(failed, failure, Duration.ofNanos(nanos));
+            attempt = failed + 1;
+            return Mono.delay(Duration.ofNanos(nanos));
+        }
+    }
+
+    /** What an advice answers, which may throw. */
+    @FunctionalInterface
+    private interface Answer {
+
+        Object get() throws Throwable;
+    }
+}

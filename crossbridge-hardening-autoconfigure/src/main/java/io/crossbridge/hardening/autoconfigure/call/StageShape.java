@@ -1,0 +1,126 @@
+package io.crossbridge.hardening.autoconfigure.call;
+
+import io.crossbridge.hardening.AsyncFailures;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+import org.aopalliance.intercept.MethodInvocation;
+
+/**
+ * A method returning a {@code CompletionStage}: its outcome is the stage's, and it answers with a
+ * future whatever happens, a refusal or a throw included, so callers handle one path.
+ */
+final class StageShape extends CallShape {
+
+    static final StageShape INSTANCE = new StageShape();
+
+    private StageShape() {
+    }
+
+    @Override
+    public boolean endsOnCallingThread() {
+        return false;
+    }
+
+    @Override
+    public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
+        E entry;
+        try {
+            entry = guard.enter();
+        }
+        catch (Throwable refusal) {
+            return answer(() -> guard.refused(refusal));
+        }
+        CompletionStage<?> stage;
+        guard.running(entry);
+        try {
+            stage = (CompletionStage<?>) invocation.proceed();
+        }
+        catch (Throwable failure) {
+            guard.returned(entry);
+            return answer(() -> guard.failed(entry, failure));
+        }
+        guard.returned(entry);
+        if (stage == null) {
+            guard.succeeded(entry);
+            return null;
+        }
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        stage.whenComplete((value, failure) -> {
+            if (failure == null) {
+                relay(() -> {
+                    guard.succeeded(entry);
+                    return CompletableFuture.completedFuture(value);
+                }, answer);
+            }
+            else {
+                relay(() -> guard.failed(entry, AsyncFailures.unwrap(failure)), answer);
+            }
+        });
+        return answer;
+    }
+
+    @Override
+    public Object retry(MethodInvocation invocation, CallRetry retry) {
+        BlockingShape.ReplayedCall call = new BlockingShape.ReplayedCall(invocation);
+        CallRetry.Attempts attempts = retry.start(false);
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        retry.retry().callAsync(() -> {
+            try {
+                return call.<CompletionStage<Object>>proceed();
+            }
+            catch (Exception ex) {
+                return CompletableFuture.failedFuture(ex);
+            }
+        }, retry.policy(), retry.scheduler(), attempts).whenComplete((value, failure) -> {
+            if (failure == null) {
+                attempts.succeeded();
+                answer.complete(value);
+            }
+            else {
+                answer.completeExceptionally(attempts.failed(failure));
+            }
+        });
+        return answer;
+    }
+
+    /** The answer of {@code outcome} as a future: its stage, its value, or what it threw. */
+    private static CompletableFuture<Object> answer(Outcome outcome) {
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        relay(outcome, answer);
+        return answer;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void relay(Outcome outcome, CompletableFuture<Object> answer) {
+        Object value;
+        try {
+            value = outcome.get();
+        }
+        catch (Throwable ex) {
+            answer.completeExceptionally(ex);
+            return;
+        }
+        if (value instanceof CompletionStage<?> stage) {
+            ((CompletionStage<Object>) stage).whenComplete((result, failure) -> {
+                if (failure != null) {
+                    answer.completeExceptionally(AsyncFailures.unwrap(failure));
+                }
+                else {
+                    answer.complete(result);
+                }
+            });
+        }
+        else {
+            answer.complete(value);
+        }
+    }
+
+    /** What a guard answers, which may throw. */
+    @FunctionalInterface
+    private interface Outcome {
+
+        Object get() throws Throwable;
+    }
+}
