@@ -44,8 +44,8 @@ final class ReactiveShape extends CallShape {
             CompletableFuture<E> entering = guard.enterWithoutBlocking().toCompletableFuture();
             if (entering.isDone()) {
                 // Decided on this thread (a store in memory): no hand-off.
-                return enteredOrRefused(template, guard, entering.getNow(null), entering.isCompletedExceptionally()
-                        ? refusalOf(entering) : null);
+                return entering.isCompletedExceptionally() ? enteredOrRefused(template, guard, null, refusalOf(entering))
+                        : enteredOrRefused(template, guard, entering.getNow(null), null);
             }
             return Mono.fromCompletionStage(entering.handle((entry, refusal) -> enteredOrRefused(template, guard,
                     entry, AsyncFailures.unwrap(refusal)))).flatMapMany(next -> next);

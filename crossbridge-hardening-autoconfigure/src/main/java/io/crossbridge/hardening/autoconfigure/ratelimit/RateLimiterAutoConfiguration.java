@@ -7,6 +7,7 @@ import io.crossbridge.hardening.autoconfigure.AnnotationAdvisingPostProcessor;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisStoreConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.KeyFingerprint;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import io.micrometer.observation.ObservationRegistry;
 
@@ -49,6 +50,9 @@ public final class RateLimiterAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RateLimitCatalog rateLimitCatalog(RateLimitProperties properties) {
+        // Makes the fingerprints' secret now: seeding it reads the system's entropy source, a
+        // blocking read that must not wait for the first refusal on a non-blocking thread.
+        KeyFingerprint.of("");
         return RateLimitCatalog.of(properties);
     }
 
