@@ -50,6 +50,18 @@ final class BackgroundConnect<T> {
         }
     }
 
+    /**
+     * What the last connect yields, for a caller that must not block: the connection made, or
+     * the connect under way (started now when there is none, or the last one failed).
+     */
+    CompletableFuture<T> whenConnected() {
+        CompletableFuture<T> connection = current.get();
+        if (connection != null && !connection.isCompletedExceptionally()) {
+            return connection;
+        }
+        return connecting();
+    }
+
     /** Forgets the connection after a call on it failed, so the next caller connects again. */
     void failed() {
         CompletableFuture<T> connection = current.get();

@@ -3,7 +3,11 @@ package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
@@ -47,6 +51,9 @@ final class JedisDriver implements RedisDriver {
 
     private final BackgroundConnect<Boolean> answering;
 
+    /** Where asynchronous calls block: a thread per pooled connection, and a queue as long. */
+    private final ThreadPoolExecutor offCallerThreads;
+
     JedisDriver(RedisConnectionFactory factory, Duration timeout) {
         JedisConnectionFactory jedis = (JedisConnectionFactory) factory;
         if (jedis.isRedisClusterAware()) {
@@ -67,6 +74,14 @@ final class JedisDriver implements RedisDriver {
         this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
         this.timeoutNanos = timeout.toNanos();
         this.answering = new BackgroundConnect<>(this::pingWithTheFactorysTimeouts);
+        int threads = jedis.getUsePool() ? Math.max(1, jedis.getPoolConfig().getMaxTotal()) : 8;
+        this.offCallerThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(threads), runnable -> {
+                    Thread thread = new Thread(runnable, "crossbridge-redis-jedis");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        this.offCallerThreads.allowCoreThreadTimeOut(true);
     }
 
     private static boolean waitsLongerForAConnection(GenericObjectPoolConfig<?> pool, Duration timeout) {
@@ -96,6 +111,30 @@ final class JedisDriver implements RedisDriver {
                 }
             });
         }
+    }
+
+    /**
+     * Jedis has no asynchronous API: the call runs, blocking, on one of the store's own threads
+     * (never the caller's), and a call that finds them all busy fails at once rather than queue
+     * past its deadline.
+     */
+    @Override
+    public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[]... args) {
+        CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+        try {
+            offCallerThreads.execute(() -> {
+                try {
+                    reply.complete(run(script, key, args));
+                }
+                catch (Throwable ex) {
+                    reply.completeExceptionally(ex);
+                }
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            reply.completeExceptionally(ex);
+        }
+        return reply;
     }
 
     @Override

@@ -1,17 +1,22 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -20,7 +25,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 /**
  * Lettuce: every call goes over the factory's one shared connection, which Lettuce multiplexes
  * (concurrent calls are pipelined) and reconnects by itself. A call hands its command to
- * Lettuce's I/O thread and waits on the reply's future until the deadline.
+ * Lettuce's I/O thread and waits on the reply's future until the deadline; an asynchronous call
+ * waits for nothing, and has its reply on Lettuce's I/O thread (or its timeout on Reactor's
+ * timer).
  * <p>
  * The connection is made off the caller's thread ({@link BackgroundConnect}), and kept: asking
  * the factory per call takes its lock and allocates a wrapper. It is asked for again after a
@@ -58,6 +65,46 @@ final class LettuceDriver implements RedisDriver {
             }
             return await(redis.eval(script.source(), ScriptOutputType.MULTI, keys, args), deadline);
         }
+    }
+
+    @Override
+    public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[]... args) {
+        byte[][] keys = { key };
+        AtomicReference<RedisFuture<?>> sent = new AtomicReference<>();
+        CompletableFuture<List<Object>> reply = connection.whenConnected().thenCompose(redis -> {
+            RedisFuture<List<Object>> evalsha = redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
+            sent.set(evalsha);
+            return evalsha.toCompletableFuture().exceptionallyCompose(failure -> {
+                if (!(AsyncFailures.unwrap(failure) instanceof RedisNoScriptException)) {
+                    return CompletableFuture.failedFuture(failure);
+                }
+                RedisFuture<List<Object>> eval = redis.eval(script.source(), ScriptOutputType.MULTI, keys, args);
+                sent.set(eval);
+                return eval.toCompletableFuture();
+            });
+        });
+        // The deadline runs on Reactor's timer (Lettuce depends on Reactor), so that no thread
+        // waits for the connect or the reply, and a late one is answered on a non-blocking thread.
+        CompletableFuture<List<Object>> answer = new CompletableFuture<>();
+        Disposable deadline = Schedulers.parallel().schedule(() -> {
+            RedisFuture<?> command = sent.get();
+            TimeoutException late = command == null ? new BackgroundConnect.NotConnectedException()
+                    : new TimeoutException("Redis did not answer in time");
+            if (answer.completeExceptionally(late) && command != null) {
+                // Frees the command's slot; the answer, if it comes, is dropped.
+                command.cancel(true);
+            }
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        reply.whenComplete((value, failure) -> {
+            deadline.dispose();
+            if (failure == null) {
+                answer.complete(value);
+            }
+            else {
+                answer.completeExceptionally(AsyncFailures.unwrap(failure));
+            }
+        });
+        return answer;
     }
 
     @Override

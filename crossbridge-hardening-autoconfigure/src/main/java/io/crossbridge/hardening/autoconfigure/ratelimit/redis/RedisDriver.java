@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.ClassUtils;
@@ -15,6 +16,12 @@ interface RedisDriver {
 
     /** Runs the script on one key and returns its array reply. */
     List<Object> run(LuaScript script, byte[] key, byte[]... args) throws Exception;
+
+    /**
+     * Runs the script on one key without blocking the caller: the stage completes with the array
+     * reply, or fails, within the store's timeout.
+     */
+    CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[]... args);
 
     /** Whether Redis answers a {@code PING}. */
     boolean ping() throws Exception;

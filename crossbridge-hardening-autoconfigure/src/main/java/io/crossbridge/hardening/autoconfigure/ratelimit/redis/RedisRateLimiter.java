@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
 import io.crossbridge.hardening.health.HealthResult;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
@@ -15,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -113,6 +117,34 @@ public final class RedisRateLimiter implements RateLimiter {
         RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval);
         (decision.allowed() ? count.allowed : count.rejected).increment();
         return decision;
+    }
+
+    /**
+     * Decides without blocking the caller: through Lettuce's asynchronous API, or on Jedis (which
+     * has none) on the store's own threads. The same timeout and the same {@code on-failure}
+     * answer as {@link #acquire}; bad input fails the stage.
+     */
+    @Override
+    public CompletionStage<RateLimitDecision> acquireAsync(String key, RateLimit limit, int tokens) {
+        Counters count = counters(limit);
+        long interval;
+        try {
+            if (key == null || key.isBlank()) {
+                count.rejected.increment();
+                throw new MissingRateLimitKeyException(limit.name());
+            }
+            limit.checkTokens(tokens);
+            interval = micros(limit);
+        }
+        catch (RuntimeException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
+        CompletableFuture<RateLimitDecision> decision = failures.pausing()
+                ? CompletableFuture.completedFuture(whenUnavailable(limit, tokens)) : askAsync(key, limit, tokens, interval);
+        return decision.thenApply(made -> {
+            (made.allowed() ? count.allowed : count.rejected).increment();
+            return made;
+        });
     }
 
     @Override
@@ -229,12 +261,7 @@ public final class RedisRateLimiter implements RateLimiter {
             List<Object> reply = driver.run(acquireScript, bytes(keys.bucket(limit.name(), key)), number(interval),
                     number(limit.capacity()), number(tokens));
             failures.succeeded();
-            boolean allowed = (Long) reply.get(0) == 1;
-            long toFull = (Long) reply.get(1);
-            long retryAfter = (Long) reply.get(2);
-            double remaining = Math.max(0, limit.capacity() - (double) toFull / interval);
-            return new RateLimitDecision(allowed, remaining, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(retryAfter)),
-                    Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(toFull)));
+            return decisionOf(reply, limit, interval);
         }
         catch (InterruptedException ex) {
             // This thread was interrupted, not Redis: the answer of this one call, no pause for all.
@@ -245,6 +272,31 @@ public final class RedisRateLimiter implements RateLimiter {
             failed(ex);
             return whenUnavailable(limit, tokens);
         }
+    }
+
+    private CompletableFuture<RateLimitDecision> askAsync(String key, RateLimit limit, int tokens, long interval) {
+        return driver.runAsync(acquireScript, bytes(keys.bucket(limit.name(), key)), number(interval),
+                number(limit.capacity()), number(tokens)).handle((reply, error) -> {
+                    Throwable failure = AsyncFailures.unwrap(error);
+                    if (failure == null) {
+                        failures.succeeded();
+                        return decisionOf(reply, limit, interval);
+                    }
+                    if (!(failure instanceof RejectedExecutionException)) {
+                        // A store whose own threads are all busy (Jedis) is not a failing Redis.
+                        failed(failure instanceof Exception exception ? exception : new IllegalStateException(failure));
+                    }
+                    return whenUnavailable(limit, tokens);
+                });
+    }
+
+    private static RateLimitDecision decisionOf(List<Object> reply, RateLimit limit, long interval) {
+        boolean allowed = (Long) reply.get(0) == 1;
+        long toFull = (Long) reply.get(1);
+        long retryAfter = (Long) reply.get(2);
+        double remaining = Math.max(0, limit.capacity() - (double) toFull / interval);
+        return new RateLimitDecision(allowed, remaining, Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(retryAfter)),
+                Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(toFull)));
     }
 
     private RateLimitDecision whenUnavailable(RateLimit limit, int tokens) {

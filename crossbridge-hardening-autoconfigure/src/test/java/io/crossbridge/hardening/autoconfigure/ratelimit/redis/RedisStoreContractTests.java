@@ -34,6 +34,33 @@ class RedisStoreContractTests {
         }
     }
 
+    /** The contract again, every decision through the asynchronous path that reactive calls take. */
+    @Nested
+    class OnLettuceWithoutBlocking extends OnRedis {
+
+        OnLettuceWithoutBlocking() {
+            super(ClientLibrary.LETTUCE);
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return new AsyncDecisions(super.limiter());
+        }
+    }
+
+    @Nested
+    class OnJedisWithoutBlocking extends OnRedis {
+
+        OnJedisWithoutBlocking() {
+            super(ClientLibrary.JEDIS);
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return new AsyncDecisions(super.limiter());
+        }
+    }
+
     abstract static class OnRedis extends RateLimiterContract {
 
         private final ClientLibrary library;
