@@ -6,10 +6,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-
-import jakarta.servlet.http.HttpServletRequest;
+import java.util.function.Function;
 
 import org.springframework.util.StringUtils;
 
@@ -54,9 +52,14 @@ public final class ClientAddresses {
         this.ipv6PrefixLength = settings.getIpv6PrefixLength();
     }
 
-    /** The client address of the request, as its key's value. */
-    public String of(HttpServletRequest request) {
-        return masked(withoutPort(vouchedFor(request)));
+    /**
+     * The client address of a request, as its key's value.
+     *
+     * @param remoteAddress the address the connection came from
+     * @param headers       a header's values by name, in the order they came
+     */
+    public String of(String remoteAddress, Function<String, List<String>> headers) {
+        return masked(withoutPort(vouchedFor(remoteAddress, headers)));
     }
 
     /**
@@ -76,23 +79,24 @@ public final class ClientAddresses {
         return colon > 0 && colon == address.lastIndexOf(':') ? address.substring(0, colon) : address;
     }
 
-    private String vouchedFor(HttpServletRequest request) {
+    private String vouchedFor(String remoteAddress, Function<String, List<String>> headers) {
         if (header != null) {
-            String value = request.getHeader(header);
-            return StringUtils.hasText(value) ? value.trim() : request.getRemoteAddr();
+            List<String> values = headers.apply(header);
+            String value = values.isEmpty() ? null : values.get(0);
+            return StringUtils.hasText(value) ? value.trim() : remoteAddress;
         }
         if (trustedProxies == 0) {
-            return request.getRemoteAddr();
+            return remoteAddress;
         }
         List<String> hops = new ArrayList<>();
-        for (String line : Collections.list(request.getHeaders("X-Forwarded-For"))) {
+        for (String line : headers.apply("X-Forwarded-For")) {
             for (String hop : line.split(",")) {
                 if (!hop.isBlank()) {
                     hops.add(hop.trim());
                 }
             }
         }
-        return hops.size() >= trustedProxies ? hops.get(hops.size() - trustedProxies) : request.getRemoteAddr();
+        return hops.size() >= trustedProxies ? hops.get(hops.size() - trustedProxies) : remoteAddress;
     }
 
     /** An IPv6 address cut to its prefix, in its canonical form; anything else as it is. */

@@ -92,6 +92,33 @@ public final class RateLimiterAutoConfiguration {
         }
     }
 
+    /**
+     * Who a request counts against by address, for the servlet key resolver and the URL rules on
+     * either web stack.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    ClientAddresses rateLimitClientAddresses(RateLimitProperties properties, Environment environment) {
+        RateLimitProperties.ClientAddress settings = properties.getClientAddress();
+        if ((settings.getTrustedProxies() > 0 || settings.getHeader() != null) && forwardedHeadersApplied(environment)) {
+            logger.warn("crossbridge.hardening.rate-limit.client-address reads forwarded headers, but the server "
+                    + "applies them already (server.forward-headers-strategy, which Spring Boot turns on for "
+                    + "cloud platforms such as Kubernetes): Tomcat's RemoteIpValve leaves in X-Forwarded-For only "
+                    + "what the client wrote, and Spring's filter removes it. Set trusted-proxies to 0 (native "
+                    + "already yields the client address) or server.forward-headers-strategy to none.");
+        }
+        return new ClientAddresses(settings);
+    }
+
+    private static boolean forwardedHeadersApplied(Environment environment) {
+        String strategy = environment.getProperty("server.forward-headers-strategy");
+        if (strategy != null) {
+            return !strategy.trim().equalsIgnoreCase("none");
+        }
+        CloudPlatform platform = CloudPlatform.getActive(environment);
+        return platform != null && platform.isUsingForwardHeaders();
+    }
+
     @Bean
     @Role(BeanDefinition.ROLE_INFRASTRUCTURE)
     static RateLimitedSpecs rateLimitedSpecs(ObjectProvider<RateLimitCatalog> catalog) {
@@ -164,29 +191,6 @@ public final class RateLimiterAutoConfiguration {
     @ConditionalOnClass(name = { "org.springframework.web.context.request.RequestContextHolder",
             "jakarta.servlet.http.HttpServletRequest" })
     static class RequestKeyConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        ClientAddresses rateLimitClientAddresses(RateLimitProperties properties, Environment environment) {
-            RateLimitProperties.ClientAddress settings = properties.getClientAddress();
-            if ((settings.getTrustedProxies() > 0 || settings.getHeader() != null) && forwardedHeadersApplied(environment)) {
-                logger.warn("crossbridge.hardening.rate-limit.client-address reads forwarded headers, but the server "
-                        + "applies them already (server.forward-headers-strategy, which Spring Boot turns on for "
-                        + "cloud platforms such as Kubernetes): Tomcat's RemoteIpValve leaves in X-Forwarded-For only "
-                        + "what the client wrote, and Spring's filter removes it. Set trusted-proxies to 0 (native "
-                        + "already yields the client address) or server.forward-headers-strategy to none.");
-            }
-            return new ClientAddresses(settings);
-        }
-
-        private static boolean forwardedHeadersApplied(Environment environment) {
-            String strategy = environment.getProperty("server.forward-headers-strategy");
-            if (strategy != null) {
-                return !strategy.trim().equalsIgnoreCase("none");
-            }
-            CloudPlatform platform = CloudPlatform.getActive(environment);
-            return platform != null && platform.isUsingForwardHeaders();
-        }
 
         @Bean
         @ConditionalOnMissingBean

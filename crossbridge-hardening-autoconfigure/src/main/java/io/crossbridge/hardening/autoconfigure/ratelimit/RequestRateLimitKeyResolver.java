@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import java.lang.reflect.Method;
 import java.security.Principal;
+import java.util.Collections;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -29,6 +30,7 @@ final class RequestRateLimitKeyResolver implements RateLimitKeyResolver {
         }
         HttpServletRequest request = servletAttributes.getRequest();
         Principal principal = request.getUserPrincipal();
-        return principal != null ? RateLimitKeys.principal(principal.getName()) : RateLimitKeys.ip(clientAddresses.of(request));
+        return principal != null ? RateLimitKeys.principal(principal.getName()) : RateLimitKeys.ip(clientAddresses.of(request.getRemoteAddr(),
+                name -> Collections.list(request.getHeaders(name))));
     }
 }

@@ -11,12 +11,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import jakarta.servlet.http.HttpServletRequest;
-
 import org.springframework.expression.Expression;
-import org.springframework.http.server.PathContainer;
-import org.springframework.web.util.ServletRequestPathUtils;
-import org.springframework.web.util.UrlPathHelper;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 import org.springframework.web.util.pattern.PatternParseException;
@@ -35,7 +30,7 @@ final class HttpRateLimitRule {
 
     private final Set<String> methods;
 
-    private final Function<HttpServletRequest, RateLimit> limit;
+    private final Function<RuleRequest, RateLimit> limit;
 
     private final String limitDescription;
 
@@ -46,7 +41,7 @@ final class HttpRateLimitRule {
     /** The {@code RateLimit-Policy} item of a fixed limit, built once; {@code null} for a plan. */
     private final String fixedPolicyHeader;
 
-    private HttpRateLimitRule(PathPattern path, Set<String> methods, Function<HttpServletRequest, RateLimit> limit,
+    private HttpRateLimitRule(PathPattern path, Set<String> methods, Function<RuleRequest, RateLimit> limit,
             String limitDescription, RequestKeySource key, int tokens, RateLimit fixed) {
         this.path = path;
         this.methods = methods;
@@ -84,7 +79,7 @@ final class HttpRateLimitRule {
             }
         }
         String limitSpec = rule.getLimit();
-        Function<HttpServletRequest, RateLimit> limit;
+        Function<RuleRequest, RateLimit> limit;
         RateLimit fixed = null;
         if (limitSpec == null || limitSpec.isBlank()) {
             throw new InvalidPropertyException(prefix + "limit", limitSpec, "Each rule names a limit; configured: "
@@ -110,28 +105,30 @@ final class HttpRateLimitRule {
 
     /**
      * Whether this rule applies to the request. A HEAD request counts as the GET it asks about,
-     * as Spring MVC serves it through the GET handler: otherwise {@code methods: [GET]} would
+     * as Spring MVC and WebFlux serve it through the GET handler: otherwise {@code methods: [GET]} would
      * let HEAD requests run the handler without a limit.
      */
-    boolean matches(HttpServletRequest request) {
-        String method = request.getMethod();
+    boolean matches(RuleRequest request) {
+        String method = request.method();
         if (!methods.isEmpty() && !methods.contains(method) && !("HEAD".equals(method) && methods.contains("GET"))) {
             return false;
         }
-        PathContainer requestPath = ServletRequestPathUtils.hasParsedRequestPath(request)
-                ? ServletRequestPathUtils.getParsedRequestPath(request).pathWithinApplication()
-                : PathContainer.parsePath(UrlPathHelper.defaultInstance.getPathWithinApplication(request));
-        return path.matches(requestPath);
+        return path.matches(request.path());
     }
 
-    RateLimit limitFor(HttpServletRequest request) {
+    RateLimit limitFor(RuleRequest request) {
         return limit.apply(request);
     }
 
     /** The request's key, or {@code null} when it lacks one. */
-    String keyOf(HttpServletRequest request) {
+    String keyOf(RuleRequest request) {
         String value = key.keyOf().apply(request);
         return value == null || value.isBlank() ? null : value;
+    }
+
+    /** Whether the rule sets no key: it counts callers by principal, else by client address. */
+    boolean keyedByCaller() {
+        return key.callersDefault();
     }
 
     /** What a request must carry to have a key, for the 400 when it does not. */

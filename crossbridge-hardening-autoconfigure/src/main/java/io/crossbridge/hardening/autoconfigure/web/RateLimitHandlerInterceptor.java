@@ -43,14 +43,15 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
         if (request.getDispatcherType() != DispatcherType.REQUEST) {
             return true;
         }
+        RuleRequest rated = new ServletRuleRequest(request);
         String policies = null;
         String remaining = null;
         for (HttpRateLimitRule rule : rules) {
-            if (!rule.matches(request)) {
+            if (!rule.matches(rated)) {
                 continue;
             }
-            RateLimit limit = rule.limitFor(request);
-            String key = rule.keyOf(request);
+            RateLimit limit = rule.limitFor(rated);
+            String key = rule.keyOf(rated);
             if (key == null) {
                 throw new MissingRequestKeyException(limit.name(), rule.keyDescription());
             }

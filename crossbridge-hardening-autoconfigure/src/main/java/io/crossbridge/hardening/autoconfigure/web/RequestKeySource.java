@@ -4,10 +4,8 @@ import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeys;
 
-import java.security.Principal;
+import java.util.List;
 import java.util.function.Function;
-
-import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
@@ -20,10 +18,13 @@ import org.springframework.expression.spel.support.SimpleEvaluationContext;
  * {@link ClientAddresses} finds: the remote address, or the address trusted proxies vouch for.
  * Each source keeps to its own namespace ({@link RateLimitKeys}).
  *
- * @param description what the request must carry, for the 400 when it does not
- * @param keyOf       the key of a request, or {@code null} when it has none
+ * @param description    what the request must carry, for the 400 when it does not
+ * @param keyOf          the key of a request, or {@code null} when it has none
+ * @param callersDefault whether this is the default (no {@code key} set): the principal, else the
+ *                       client address, which a WebFlux application's {@code ExchangeKeyResolver}
+ *                       bean replaces
  */
-record RequestKeySource(String description, Function<HttpServletRequest, String> keyOf) {
+record RequestKeySource(String description, Function<RuleRequest, String> keyOf, boolean callersDefault) {
 
     private static final SpelExpressionParser PARSER = new SpelExpressionParser();
 
@@ -36,31 +37,31 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
     static RequestKeySource parse(String property, String spec, ClientAddresses clientAddresses) {
         if (spec == null || spec.isBlank()) {
             return new RequestKeySource("a principal or a client address", request -> {
-                String principal = principal(request);
-                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(clientAddresses.of(request));
-            });
+                String principal = request.principal();
+                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(address(clientAddresses, request));
+            }, true);
         }
         if (spec.equals("principal")) {
             return new RequestKeySource("an authenticated principal", request -> {
-                String principal = principal(request);
+                String principal = request.principal();
                 return principal != null ? RateLimitKeys.principal(principal) : null;
-            });
+            }, false);
         }
         if (spec.equals("ip")) {
-            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(clientAddresses.of(request)));
+            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(address(clientAddresses, request)), false);
         }
         if (spec.startsWith("header:") && spec.length() > "header:".length()) {
             String header = spec.substring("header:".length()).trim();
             String prefix = RateLimitKeys.headerPrefix(header);
             return new RequestKeySource("the " + header + " header",
-                    request -> RateLimitKeys.header(prefix, request.getHeader(header)));
+                    request -> RateLimitKeys.header(prefix, first(request.headers(header))), false);
         }
         if (spec.startsWith("#")) {
             Expression expression = parseExpression(property, spec);
             return new RequestKeySource("what " + spec + " reads", request -> {
                 Object key = expression.getValue(context(request));
                 return key == null ? null : RateLimitKeys.expression(key.toString());
-            });
+            }, false);
         }
         throw new InvalidPropertyException(property, spec,
                 "It must be principal, ip, header:NAME or a SpEL expression over #request starting with #.");
@@ -76,14 +77,17 @@ record RequestKeySource(String description, Function<HttpServletRequest, String>
     }
 
     /** A read-only evaluation with the request as {@code #request}: no types, no bean references. */
-    static EvaluationContext context(HttpServletRequest request) {
+    static EvaluationContext context(RuleRequest request) {
         EvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding().withInstanceMethods().build();
-        context.setVariable("request", request);
+        context.setVariable("request", request.request());
         return context;
     }
 
-    private static String principal(HttpServletRequest request) {
-        Principal principal = request.getUserPrincipal();
-        return principal == null ? null : principal.getName();
+    private static String address(ClientAddresses clientAddresses, RuleRequest request) {
+        return clientAddresses.of(request.remoteAddress(), request::headers);
+    }
+
+    private static String first(List<String> values) {
+        return values.isEmpty() ? null : values.get(0);
     }
 }

@@ -1,0 +1,30 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeys;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.server.ServerWebExchange;
+
+/**
+ * The default {@link ExchangeKeyResolver}: the principal, else the client address, exactly as a
+ * servlet request counts.
+ */
+final class CallerKeyResolver implements ExchangeKeyResolver {
+
+    private final ClientAddresses clientAddresses;
+
+    CallerKeyResolver(ClientAddresses clientAddresses) {
+        this.clientAddresses = clientAddresses;
+    }
+
+    @Override
+    public Mono<String> resolveKey(ServerWebExchange exchange) {
+        return exchange.getPrincipal().map(principal -> RateLimitKeys.principal(principal.getName()))
+                .switchIfEmpty(Mono.fromSupplier(() -> {
+                    ExchangeRuleRequest request = new ExchangeRuleRequest(exchange.getRequest(), null);
+                    String address = clientAddresses.of(request.remoteAddress(), request::headers);
+                    return address == null ? null : RateLimitKeys.ip(address);
+                }));
+    }
+}

@@ -1,0 +1,83 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
+import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The HTTP answer to a rate-limit rejection (429) or a missing key (400), as RFC 9457
+ * {@code application/problem+json}, the same on either web stack. A 429 carries
+ * {@code Retry-After} in whole seconds, rounded up so a client is never early, the
+ * {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-10,
+ * and that draft's {@code quota-exceeded} problem type with {@code violated-policies}. Neither
+ * answer contains the key: it may be an API key.
+ *
+ * @param status  the status
+ * @param headers the headers besides the content type, in order
+ * @param body    the problem body
+ */
+record RateLimitProblem(int status, Map<String, String> headers, byte[] body) {
+
+    static final String CONTENT_TYPE = "application/problem+json";
+
+    /** The problem type the draft registers for an exceeded quota. */
+    static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
+
+    /** The answer to {@code failure}, or {@code null} when it is neither a rejection nor a missing key. */
+    static RateLimitProblem of(Throwable failure) {
+        if (failure instanceof RateLimitExceededException exceeded) {
+            return tooManyRequests(exceeded.limit(), exceeded.retryAfter());
+        }
+        if (failure instanceof MissingRateLimitKeyException missing) {
+            String source = missing instanceof MissingRequestKeyException fromRequest ? fromRequest.source()
+                    : "a key for the caller";
+            return new RateLimitProblem(400, Map.of(), bytes("{\"type\":\"about:blank\",\"title\":\"Missing rate-limit key\","
+                    + "\"status\":400,\"detail\":" + json("This endpoint is rate limited per caller (limit '"
+                            + missing.limitName() + "'); the request must carry " + source + ".")
+                    + "}"));
+        }
+        return null;
+    }
+
+    private static RateLimitProblem tooManyRequests(RateLimit limit, Duration retryAfter) {
+        long seconds = Math.max(1, RateLimitHeaders.seconds(retryAfter));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Retry-After", Long.toString(seconds));
+        headers.put(RateLimitHeaders.POLICY, RateLimitHeaders.policy(limit));
+        headers.put(RateLimitHeaders.RATE_LIMIT, RateLimitHeaders.remaining(limit, 0, retryAfter));
+        return new RateLimitProblem(429, headers, bytes("{\"type\":" + json(QUOTA_EXCEEDED) + ","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\",\"status\":429,"
+                + "\"detail\":" + json("Rate limit '" + limit.name() + "' allows " + limit.capacity() + " per "
+                        + RateLimitHeaders.seconds(limit.window()) + " s; retry after " + seconds + " s.")
+                + ",\"violated-policies\":[" + json(limit.name()) + "],\"retry-after\":" + seconds + "}"));
+    }
+
+    private static byte[] bytes(String body) {
+        return body.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A JSON string literal. */
+    static String json(String value) {
+        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    }
+                    else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"').toString();
+    }
+}

@@ -1,0 +1,65 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.DispatcherHandler;
+
+/**
+ * Rate limiting over HTTP in a WebFlux application: URL rules from
+ * {@code crossbridge.hardening.rate-limit.http} as a {@code WebFilter} that decides without
+ * blocking, and 429 / 400 problem answers for rejections and missing keys, whether they come from
+ * a rule or a {@code @RateLimited} method; the twin of {@link WebRateLimitAutoConfiguration}.
+ */
+@AutoConfiguration(after = RateLimiterAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass(name = "org.springframework.web.reactive.DispatcherHandler")
+@ConditionalOnBean({ RateLimiter.class, RateLimitCatalog.class })
+public final class ReactiveWebRateLimitAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ExchangeKeyResolver exchangeKeyResolver(ObjectProvider<ClientAddresses> clientAddresses,
+            RateLimitProperties properties) {
+        return new CallerKeyResolver(clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress())));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimitWebExceptionHandler rateLimitWebExceptionHandler(ApplicationContext context,
+            ObjectProvider<DispatcherHandler> dispatcher) {
+        return new RateLimitWebExceptionHandler(new ApplicationExceptionHandlers(context), dispatcher);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RejectionHandlerMapping rateLimitRejectionHandlerMapping() {
+        return new RejectionHandlerMapping();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimitWebFilter rateLimitWebFilter(RateLimitProperties properties, RateLimitCatalog catalog, RateLimiter limiter,
+            ObjectProvider<ClientAddresses> clientAddresses, ExchangeKeyResolver keyResolver) {
+        ClientAddresses addresses = clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress()));
+        List<HttpRateLimitRule> rules = new ArrayList<>();
+        for (int i = 0; i < properties.getHttp().size(); i++) {
+            rules.add(HttpRateLimitRule.of(i, properties.getHttp().get(i), catalog, addresses));
+        }
+        return new RateLimitWebFilter(rules, limiter, keyResolver, properties.isHttpHeaders());
+    }
+}

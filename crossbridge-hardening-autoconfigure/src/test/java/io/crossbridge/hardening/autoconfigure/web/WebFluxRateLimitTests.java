@@ -1,0 +1,226 @@
+package io.crossbridge.hardening.autoconfigure.web;
+
+import io.crossbridge.hardening.annotation.RateLimited;
+import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
+import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+import reactor.core.publisher.Mono;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Rate limiting in a WebFlux application on a real Netty port, through a real HTTP client: the
+ * URL rules as a {@code WebFilter}, the 429 and 400 problem answers with their headers, the key
+ * of a request, a {@code @RateLimited} reactive controller method, the application's own
+ * {@code @ExceptionHandler}, and Actuator. BlockHound is installed, so a blocking call on Netty's
+ * event loop fails the request. The limiter's clock is frozen, so no bucket refills meanwhile.
+ */
+@ExtendWith(BlockHoundInstalled.class)
+class WebFluxRateLimitTests {
+
+    @Nested
+    @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "spring.main.web-application-type=reactive",
+            "management.endpoints.web.exposure.include=health,ratelimiters",
+            "crossbridge.hardening.rate-limit.limits.three.capacity=3",
+            "crossbridge.hardening.rate-limit.limits.three.window=60s",
+            "crossbridge.hardening.rate-limit.limits.single.capacity=1",
+            "crossbridge.hardening.rate-limit.limits.single.window=1h",
+            "crossbridge.hardening.rate-limit.http[0].path=/api/search",
+            "crossbridge.hardening.rate-limit.http[0].limit=search",
+            "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key",
+            "crossbridge.hardening.rate-limit.http[1].path=/api/by-caller",
+            "crossbridge.hardening.rate-limit.http[1].limit=three",
+            "crossbridge.hardening.rate-limit.http[2].path=/api/plans",
+            "crossbridge.hardening.rate-limit.http[2].limit=#request.headers.getFirst('X-Plan') == 'pro' ? 'search' : 'three'",
+            "crossbridge.hardening.rate-limit.http[2].key=header:X-API-Key" })
+    class Rules {
+
+        @LocalServerPort
+        private int port;
+
+        private WebTestClient client;
+
+        @BeforeEach
+        void connect() {
+            client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+        }
+
+        @Test
+        void the31stRequestOfOneKeyGets429WithHeadersAndAProblemWhileAnotherKeyPasses() {
+            for (int i = 1; i <= 30; i++) {
+                client.get().uri("/api/search").header("X-API-Key", "key-alice").exchange().expectStatus().isOk()
+                        .expectHeader().valueEquals("RateLimit-Policy", "\"search\";q=30;w=60")
+                        .expectHeader().valueEquals("RateLimit", "\"search\";r=" + (30 - i) + ";t=" + (2 * i));
+            }
+
+            client.get().uri("/api/search").header("X-API-Key", "key-alice").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                    .expectHeader().valueEquals("Retry-After", "2")
+                    .expectHeader().valueEquals("RateLimit-Policy", "\"search\";q=30;w=60")
+                    .expectHeader().valueEquals("RateLimit", "\"search\";r=0;t=2")
+                    .expectHeader().contentType("application/problem+json")
+                    .expectBody()
+                    .jsonPath("$.type").isEqualTo(RateLimitProblem.QUOTA_EXCEEDED)
+                    .jsonPath("$.status").isEqualTo(429)
+                    .jsonPath("$.violated-policies[0]").isEqualTo("search")
+                    .jsonPath("$.retry-after").isEqualTo(2)
+                    .consumeWith(body -> assertThat(new String(body.getResponseBodyContent())).doesNotContain("key-alice"));
+            client.get().uri("/api/search").header("X-API-Key", "key-bob").exchange().expectStatus().isOk();
+        }
+
+        @Test
+        void aRequestWithoutItsKeyGets400NamingWhatToSend() {
+            client.get().uri("/api/search").exchange()
+                    .expectStatus().isBadRequest()
+                    .expectHeader().contentType("application/problem+json")
+                    .expectBody().jsonPath("$.detail").value(detail -> assertThat(detail.toString())
+                            .contains("limit 'search'").contains("the X-API-Key header"));
+        }
+
+        @Test
+        void aSpoofedForwardedForDoesNotChangeTheKey() {
+            for (int i = 0; i < 3; i++) {
+                client.get().uri("/api/by-caller").header("X-Forwarded-For", "198.51.100." + i).exchange()
+                        .expectStatus().isOk();
+            }
+            client.get().uri("/api/by-caller").header("X-Forwarded-For", "203.0.113.77").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+        }
+
+        @Test
+        void aPlanChoosesTheLimitFromTheServerHttpRequest() {
+            for (int i = 0; i < 3; i++) {
+                client.get().uri("/api/plans").header("X-API-Key", "free-user").exchange().expectStatus().isOk();
+            }
+            client.get().uri("/api/plans").header("X-API-Key", "free-user").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+            client.get().uri("/api/plans").header("X-API-Key", "pro-user").header("X-Plan", "pro").exchange()
+                    .expectStatus().isOk().expectHeader().valueEquals("RateLimit-Policy", "\"search\";q=30;w=60");
+        }
+
+        @Test
+        void aRateLimitedReactiveControllerMethodIsAnswered429() {
+            client.get().uri("/annotated").exchange().expectStatus().isOk().expectBody(String.class).isEqualTo("once");
+            client.get().uri("/annotated").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                    .expectHeader().valueEquals("Retry-After", "3600")
+                    .expectBody().jsonPath("$.violated-policies[0]").isEqualTo("single");
+        }
+
+        @Test
+        void pathsNoRuleNamesPassWithoutHeaders() {
+            client.get().uri("/free").exchange().expectStatus().isOk().expectHeader().doesNotExist("RateLimit");
+        }
+
+        @Test
+        void actuatorHealthAndTheRateLimitersEndpointAnswerOnWebFlux() {
+            client.get().uri("/actuator/health").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.status").isEqualTo("UP");
+            client.get().uri("/actuator/ratelimiters").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.limits.search.capacity").isEqualTo(30);
+        }
+    }
+
+    @Nested
+    @SpringBootTest(classes = { Application.class, ApplicationAdvice.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+            properties = { "spring.main.web-application-type=reactive",
+                    "crossbridge.hardening.rate-limit.limits.one.capacity=1",
+                    "crossbridge.hardening.rate-limit.limits.one.window=60s",
+                    "crossbridge.hardening.rate-limit.limits.single.capacity=1",
+                    "crossbridge.hardening.rate-limit.limits.single.window=1h",
+                    "crossbridge.hardening.rate-limit.http[0].path=/api/search",
+                    "crossbridge.hardening.rate-limit.http[0].limit=one",
+                    "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key" })
+    class WithTheApplicationsExceptionHandler {
+
+        @LocalServerPort
+        private int port;
+
+        @Test
+        void theApplicationsExceptionHandlerAnswersARuleRejection() {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+            client.get().uri("/api/search").header("X-API-Key", "k").exchange().expectStatus().isOk();
+
+            client.get().uri("/api/search").header("X-API-Key", "k").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                    .expectBody(String.class).isEqualTo("slow down, limit one");
+        }
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    @Import(Api.class)
+    static class Application {
+
+        @Bean
+        RateLimiter rateLimiter() {
+            return InMemoryRateLimiter.builder().ticker(() -> 0L).build();
+        }
+    }
+
+    @RestController
+    static class Api {
+
+        @GetMapping("/api/search")
+        Mono<String> search() {
+            return Mono.just("results");
+        }
+
+        @GetMapping("/api/by-caller")
+        Mono<String> byCaller() {
+            return Mono.just("ok");
+        }
+
+        @GetMapping("/api/plans")
+        Mono<String> plans() {
+            return Mono.just("ok");
+        }
+
+        @GetMapping("/free")
+        Mono<String> free() {
+            return Mono.just("free");
+        }
+
+        @GetMapping("/annotated")
+        @RateLimited(limit = "single", key = "'annotated'")
+        public Mono<String> annotated() {
+            return Mono.just("once");
+        }
+    }
+
+    @RestControllerAdvice
+    static class ApplicationAdvice {
+
+        @ExceptionHandler(RateLimitExceededException.class)
+        ResponseEntity<String> slowDown(RateLimitExceededException ex) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body("slow down, limit " + ex.limit().name());
+        }
+
+        @ExceptionHandler(Exception.class)
+        ResponseEntity<String> anythingElse(Exception ex) {
+            return ResponseEntity.internalServerError().body("not this one");
+        }
+    }
+}
