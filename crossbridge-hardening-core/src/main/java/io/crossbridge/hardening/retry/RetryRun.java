@@ -24,7 +24,8 @@ public final class RetryRun {
 
     private final long start;
 
-    private final List<Throwable> failures = new ArrayList<>(2);
+    /** Made at the first failure: a caller that runs this itself may never fail. */
+    private List<Throwable> failures = List.of();
 
     private long previousDelay;
 
@@ -42,6 +43,9 @@ public final class RetryRun {
      */
     public Next afterAttempt(int attempt, Throwable failure) {
         if (failure != null) {
+            if (failures.isEmpty()) {
+                failures = new ArrayList<>(2);
+            }
             failures.add(failure);
             if (policy.classify(failure) != FailureKind.TRANSIENT) {
                 return new Rethrow(withEarlierFailures(failure));

@@ -1,12 +1,10 @@
 package io.crossbridge.hardening.autoconfigure.call;
 
 import io.crossbridge.hardening.AsyncFailures;
-import io.crossbridge.hardening.retry.RetryRun;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -93,38 +91,14 @@ final class ReactiveShape extends CallShape {
 
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) {
-        ProxyMethodInvocation template = template(invocation);
-        Flux<Object> attempt = Flux.defer(() -> {
-            try {
-                return publisherOf(template.invocableClone().proceed());
-            }
-            catch (Throwable failure) {
-                return Flux.error(failure);
-            }
-        });
-        return answer(Flux.defer(() -> {
-            Attempting state = new Attempting(retry);
-            return attempt
-                    .doOnNext(value -> state.emitted = true)
-                    .retryWhen(reactor.util.retry.Retry.from(failures -> failures
-                            .concatMap(signal -> state.afterFailure(AsyncFailures.unwrap(signal.failure())))))
-                    .doOnNext(value -> {
-                        if (!adapter.isMultiValue() && state.outcome.end()) {
-                            state.attempts.succeeded();
-                        }
-                    })
-                    .doOnComplete(() -> {
-                        if (state.outcome.end()) {
-                            state.attempts.succeeded();
-                        }
-                    })
-                    .onErrorMap(failure -> state.outcome.end() ? state.attempts.failed(failure) : failure)
-                    .doOnCancel(() -> {
-                        if (state.outcome.end()) {
-                            state.attempts.cancelled();
-                        }
-                    });
-        }));
+        // The invocation itself never proceeds here: it is the template each attempt clones.
+        ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
+        return adapter.fromPublisher(adapter.isMultiValue() ? new RetriedFlux(this, template, retry)
+                : new RetriedMono(this, template, retry));
+    }
+
+    boolean singleValued() {
+        return !adapter.isMultiValue();
     }
 
     /** The method's answer in its own reactive type. */
@@ -142,7 +116,7 @@ final class ReactiveShape extends CallShape {
         }
     }
 
-    private Publisher<Object> publisherOf(Object result) {
+    Publisher<Object> publisherOf(Object result) {
         if (result == null) {
             return Flux.error(new NullPointerException("the method returned null instead of a "
                     + adapter.getReactiveType().getName()));
@@ -168,47 +142,6 @@ final class ReactiveShape extends CallShape {
         /** Returns whether this is the first end. */
         boolean end() {
             return !get() && compareAndSet(false, true);
-        }
-    }
-
-    /** The retry decisions of one subscription. */
-    private static final class Attempting {
-
-        final CallRetry.Attempts attempts;
-
-        final Outcome outcome = new Outcome();
-
-        private final RetryRun run;
-
-        /** Whether an element reached the subscriber: then no attempt may follow. */
-        volatile boolean emitted;
-
-        /** The attempt under way; attempts never overlap. */
-        private volatile int attempt = 1;
-
-        Attempting(CallRetry retry) {
-            this.attempts = retry.start(false);
-            this.run = retry.retry().run(retry.policy());
-        }
-
-        /** Waits and lets the next attempt start, or fails the call. */
-        Mono<Long> afterFailure(Throwable failure) {
-            if (emitted) {
-                // A retry would deliver the elements already seen a second time.
-                return Mono.error(failure);
-            }
-            int failed = attempt;
-            RetryRun.Next next = run.afterAttempt(failed, failure);
-            if (next instanceof RetryRun.Rethrow rethrow) {
-                return Mono.error(rethrow.failure());
-            }
-            if (next instanceof RetryRun.Stop stop) {
-                return Mono.error(stop.exception());
-            }
-            long nanos = ((RetryRun.Wait) next).nanos();
-            attempts.onRetry(failed, failure, Duration.ofNanos(nanos));
-            attempt = failed + 1;
-            return Mono.delay(Duration.ofNanos(nanos));
         }
     }
 
