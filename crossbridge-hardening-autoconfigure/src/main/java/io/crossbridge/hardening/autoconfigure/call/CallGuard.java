@@ -62,6 +62,20 @@ public interface CallGuard<E> {
         throw failure;
     }
 
+    /**
+     * A multi-valued call failed with {@code failure} after elements reached the subscriber: the
+     * failure passes on as it is, since nothing may be appended to what was delivered. The
+     * default records it as {@link #failed} would, and drops that answer.
+     */
+    default void failedAfterElements(E entry, Throwable failure) {
+        try {
+            failed(entry, failure);
+        }
+        catch (Throwable ignored) {
+            // The default failed() rethrows: the failure passes on by the caller.
+        }
+    }
+
     /** The caller cancelled the call before its outcome: there is none. */
     default void cancelled(E entry) {
     }

@@ -4,10 +4,12 @@ import io.crossbridge.hardening.AsyncFailures;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -24,6 +26,12 @@ import org.springframework.core.ReactiveAdapter;
  */
 final class ReactiveShape extends CallShape {
 
+    private static final int PENDING = 0;
+
+    private static final int HANDED_OVER = 1;
+
+    private static final int CANCELLED = 2;
+
     private final ReactiveAdapter adapter;
 
     ReactiveShape(ReactiveAdapter adapter) {
@@ -37,7 +45,8 @@ final class ReactiveShape extends CallShape {
 
     @Override
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
-        ProxyMethodInvocation template = template(invocation);
+        // The invocation itself never proceeds here: it is the template each subscription clones.
+        ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
         return answer(Flux.defer(() -> {
             CompletableFuture<E> entering = guard.enterWithoutBlocking().toCompletableFuture();
             if (entering.isDone()) {
@@ -45,9 +54,34 @@ final class ReactiveShape extends CallShape {
                 return entering.isCompletedExceptionally() ? enteredOrRefused(template, guard, null, refusalOf(entering))
                         : enteredOrRefused(template, guard, entering.getNow(null), null);
             }
-            return Mono.fromCompletionStage(entering.handle((entry, refusal) -> enteredOrRefused(template, guard,
-                    entry, AsyncFailures.unwrap(refusal)))).flatMapMany(next -> next);
+            return decidedLater(template, guard, entering);
         }));
+    }
+
+    /**
+     * Goes on once a decision made elsewhere (Redis) has come, on one of Reactor's parallel
+     * threads rather than the store's own (Lettuce's I/O thread, Jedis's pool), which must not
+     * run the application's call. A subscriber that cancels before the decision comes gets none,
+     * and the decision is told it was cancelled.
+     */
+    private <E> Flux<Object> decidedLater(ProxyMethodInvocation template, CallGuard<E> guard,
+            CompletableFuture<E> entering) {
+        AtomicInteger handOver = new AtomicInteger(PENDING);
+        return Mono.fromFuture(entering.handle((entry, refusal) -> new Decided<>(entry, AsyncFailures.unwrap(refusal))),
+                true)
+                .publishOn(Schedulers.parallel())
+                .flatMapMany(decided -> Flux.defer(() -> handOver.compareAndSet(PENDING, HANDED_OVER)
+                        ? enteredOrRefused(template, guard, decided.entry(), decided.refusal()) : Flux.empty()))
+                .doOnCancel(() -> {
+                    // Not handed over yet: the call never runs, and its decision, when it comes, is cancelled.
+                    if (handOver.compareAndSet(PENDING, CANCELLED)) {
+                        entering.thenAccept(guard::cancelled);
+                    }
+                });
+    }
+
+    /** A decision made elsewhere: the entry, or the refusal. */
+    private record Decided<E>(E entry, Throwable refusal) {
     }
 
     private <E> Flux<Object> enteredOrRefused(ProxyMethodInvocation template, CallGuard<E> guard, E entry,
@@ -70,6 +104,7 @@ final class ReactiveShape extends CallShape {
             guard.returned(entry);
             return Flux.from(call)
                     .doOnNext(value -> {
+                        outcome.emitted = true;
                         if (!adapter.isMultiValue() && outcome.end()) {
                             guard.succeeded(entry);
                         }
@@ -79,8 +114,19 @@ final class ReactiveShape extends CallShape {
                             guard.succeeded(entry);
                         }
                     })
-                    .onErrorResume(failure -> outcome.end() ? answerOf(() -> guard.failed(entry,
-                            AsyncFailures.unwrap(failure))) : Flux.error(failure))
+                    .onErrorResume(failure -> {
+                        if (!outcome.end()) {
+                            return Flux.error(failure);
+                        }
+                        Throwable unwrapped = AsyncFailures.unwrap(failure);
+                        if (outcome.emitted) {
+                            // Elements reached the subscriber: an answer appended to them would be
+                            // a second, different answer. The failure passes through.
+                            guard.failedAfterElements(entry, unwrapped);
+                            return Flux.error(unwrapped);
+                        }
+                        return answerOf(() -> guard.failed(entry, unwrapped));
+                    })
                     .doOnCancel(() -> {
                         if (outcome.end()) {
                             guard.cancelled(entry);
@@ -138,6 +184,9 @@ final class ReactiveShape extends CallShape {
     private static final class Outcome extends AtomicBoolean {
 
         private static final long serialVersionUID = 1L;
+
+        /** Whether an element reached the subscriber. */
+        volatile boolean emitted;
 
         /** Returns whether this is the first end. */
         boolean end() {

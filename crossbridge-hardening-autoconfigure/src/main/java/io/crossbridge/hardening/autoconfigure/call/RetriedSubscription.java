@@ -106,7 +106,7 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
     public void onNext(Object value) {
         emitted = true;
         if (shape.singleValued() && end()) {
-            attempts.succeeded();
+            succeeded();
         }
         actual.onNext(value);
     }
@@ -114,7 +114,16 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
     @Override
     public void onError(Throwable failure) {
         if (end()) {
-            actual.onError(attempts.failed(AsyncFailures.unwrap(failure)));
+            Throwable unwrapped = AsyncFailures.unwrap(failure);
+            Throwable answer = unwrapped;
+            try {
+                answer = attempts.failed(unwrapped);
+            }
+            catch (Throwable recording) {
+                // A meter or an observation handler that threw must not keep the subscriber waiting.
+                Operators.onErrorDropped(recording, actual.currentContext());
+            }
+            actual.onError(answer);
         }
         else {
             // Cancelled meanwhile: the subscriber is gone.
@@ -125,9 +134,19 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
     @Override
     public void onComplete() {
         if (end()) {
-            attempts.succeeded();
+            succeeded();
         }
         actual.onComplete();
+    }
+
+    private void succeeded() {
+        try {
+            attempts.succeeded();
+        }
+        catch (Throwable recording) {
+            // A meter or an observation handler that threw must not take the value from the subscriber.
+            Operators.onErrorDropped(recording, actual.currentContext());
+        }
     }
 
     @Override
@@ -139,7 +158,12 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
     public void cancel() {
         upstream.cancel();
         if (end()) {
-            attempts.cancelled();
+            try {
+                attempts.cancelled();
+            }
+            catch (Throwable recording) {
+                Operators.onErrorDropped(recording, actual.currentContext());
+            }
         }
     }
 

@@ -47,7 +47,18 @@ final class StageShape extends CallShape {
             return null;
         }
         CompletableFuture<Object> answer = new CompletableFuture<>();
+        answer.whenComplete((value, failure) -> {
+            if (answer.isCancelled()) {
+                // The caller's cancel reaches the method's own future (a request under way, say).
+                cancel(stage);
+            }
+        });
         stage.whenComplete((value, failure) -> {
+            if (answer.isDone()) {
+                // Cancelled by the caller first: no outcome to judge.
+                guard.cancelled(entry);
+                return;
+            }
             if (failure == null) {
                 relay(() -> {
                     guard.succeeded(entry);
@@ -83,6 +94,15 @@ final class StageShape extends CallShape {
             }
         });
         return answer;
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        }
+        catch (UnsupportedOperationException ex) {
+            // A stage that cannot be seen as a future cannot be cancelled either.
+        }
     }
 
     /** The answer of {@code outcome} as a future: its stage, its value, or what it threw. */

@@ -16,7 +16,8 @@ import org.aopalliance.intercept.MethodInvocation;
  * failure the breaker records (not a permanent one) and a refusal go to the fallback when there
  * is one. The method's {@link io.crossbridge.hardening.autoconfigure.call.CallShape} decides when
  * the outcome is known: at once, when its future completes, or per subscription; a fallback
- * answers in the same shape, and a cancelled call gives its permit back.
+ * answers in the same shape (but never after elements of a stream reached the subscriber), and a
+ * cancelled call gives its permit back.
  */
 final class CircuitBreakerInterceptor implements MethodInterceptor {
 
@@ -81,6 +82,14 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
             }
             method.calls().record(Outcome.FAILURE);
             return fallbackOrFail(failure);
+        }
+
+        @Override
+        public void failedAfterElements(Permitted call, Throwable failure) {
+            // Counted against the provider all the same; no fallback after what was delivered.
+            if (method.breaker().onError(call.permit(), call.took(), failure)) {
+                method.calls().record(Outcome.FAILURE);
+            }
         }
 
         @Override

@@ -21,10 +21,15 @@ final class CallerKeyResolver implements ExchangeKeyResolver {
     @Override
     public Mono<String> resolveKey(ServerWebExchange exchange) {
         return exchange.getPrincipal().map(principal -> RateLimitKeys.principal(principal.getName()))
-                .switchIfEmpty(Mono.fromSupplier(() -> {
-                    ExchangeRuleRequest request = new ExchangeRuleRequest(exchange.getRequest(), null);
-                    String address = clientAddresses.of(request.remoteAddress(), request::headers);
-                    return address == null ? null : RateLimitKeys.ip(address);
-                }));
+                .switchIfEmpty(Mono.fromSupplier(() -> keyOf(new ExchangeRuleRequest(exchange.getRequest(), null))));
+    }
+
+    /** The key of a request whose principal is resolved already, or {@code null} when it has none. */
+    String keyOf(ExchangeRuleRequest request) {
+        if (request.principal() != null) {
+            return RateLimitKeys.principal(request.principal());
+        }
+        String address = clientAddresses.of(request.remoteAddress(), request::headers);
+        return address == null ? null : RateLimitKeys.ip(address);
     }
 }

@@ -131,6 +131,11 @@ final class HttpRateLimitRule {
         return key.callersDefault();
     }
 
+    /** Whether the key needs the request's principal, which WebFlux gives only asynchronously. */
+    boolean needsPrincipal() {
+        return key.needsPrincipal();
+    }
+
     /** What a request must carry to have a key, for the 400 when it does not. */
     String keyDescription() {
         return key.description();

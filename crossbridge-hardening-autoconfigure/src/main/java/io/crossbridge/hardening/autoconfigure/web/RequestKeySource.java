@@ -28,6 +28,8 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
 
     private static final SpelExpressionParser PARSER = new SpelExpressionParser();
 
+    private static final String PRINCIPAL = "an authenticated principal";
+
     /**
      * Parses a {@code key} setting.
      *
@@ -38,17 +40,17 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
         if (spec == null || spec.isBlank()) {
             return new RequestKeySource("a principal or a client address", request -> {
                 String principal = request.principal();
-                return principal != null ? RateLimitKeys.principal(principal) : RateLimitKeys.ip(address(clientAddresses, request));
+                return principal != null ? RateLimitKeys.principal(principal) : ipKey(clientAddresses, request);
             }, true);
         }
         if (spec.equals("principal")) {
-            return new RequestKeySource("an authenticated principal", request -> {
+            return new RequestKeySource(PRINCIPAL, request -> {
                 String principal = request.principal();
                 return principal != null ? RateLimitKeys.principal(principal) : null;
             }, false);
         }
         if (spec.equals("ip")) {
-            return new RequestKeySource("a client address", request -> RateLimitKeys.ip(address(clientAddresses, request)), false);
+            return new RequestKeySource("a client address", request -> ipKey(clientAddresses, request), false);
         }
         if (spec.startsWith("header:") && spec.length() > "header:".length()) {
             String header = spec.substring("header:".length()).trim();
@@ -65,6 +67,11 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
         }
         throw new InvalidPropertyException(property, spec,
                 "It must be principal, ip, header:NAME or a SpEL expression over #request starting with #.");
+    }
+
+    /** Whether the key may be the principal: the default, and {@code principal}. */
+    boolean needsPrincipal() {
+        return callersDefault || description.equals(PRINCIPAL);
     }
 
     static Expression parseExpression(String property, String spec) {
@@ -85,6 +92,12 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
 
     private static String address(ClientAddresses clientAddresses, RuleRequest request) {
         return clientAddresses.of(request.remoteAddress(), request::headers);
+    }
+
+    /** The key of a client address; {@code null} (a 400) when the request has none, never one shared bucket. */
+    private static String ipKey(ClientAddresses clientAddresses, RuleRequest request) {
+        String address = address(clientAddresses, request);
+        return address == null ? null : RateLimitKeys.ip(address);
     }
 
     private static String first(List<String> values) {

@@ -23,8 +23,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 /**
  * Rate limiting over HTTP in a servlet application: URL rules from
  * {@code crossbridge.hardening.rate-limit.http}, and 429 / 400 problem answers for rejections and
- * missing keys, whether they come from a rule or a {@code @RateLimited} method. A reactive
- * application gets neither and starts normally.
+ * missing keys, whether they come from a rule or a {@code @RateLimited} method. A WebFlux
+ * application gets the same from {@link ReactiveWebRateLimitAutoConfiguration}.
  */
 @AutoConfiguration(after = RateLimiterAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -59,7 +59,8 @@ class ReactiveProviderTests {
                     "crossbridge.hardening.circuit-breaker.instances.provider.minimum-calls=2",
                     "crossbridge.hardening.circuit-breaker.instances.provider.window-size=2",
                     "crossbridge.hardening.circuit-breaker.instances.provider.wait-in-open=1h",
-                    "crossbridge.hardening.circuit-breaker.instances.everything.window-size=10")
+                    "crossbridge.hardening.circuit-breaker.instances.everything.window-size=10",
+                    "crossbridge.hardening.circuit-breaker.instances.stream.window-size=10")
             .withUserConfiguration(ReactiveClientsConfiguration.class);
 
     @Test
@@ -148,7 +149,7 @@ class ReactiveProviderTests {
     }
 
     @Test
-    void aBreakerOpenedByFailingMonosAnswersWithTheFallbackMono() {
+    void failingMonosGetTheFallbackMonoAndThenOpenTheBreaker() {
         contextRunner.run(context -> {
             provider.script(Step.status(503));
             ReactiveClients clients = context.getBean(ReactiveClients.class);
@@ -160,8 +161,26 @@ class ReactiveProviderTests {
             assertThat(context.getBean(io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog.class)
                     .find("provider").orElseThrow().state().name()).isEqualTo("OPEN");
 
-            StepVerifier.create(onParallel(clients::guarded)).expectNext("fallback").verifyComplete();
-            assertThat(provider.requests()).as("an open circuit asks nothing").isEqualTo(2);
+            StepVerifier.create(onParallel(clients::guarded))
+                    .expectError(io.crossbridge.hardening.circuitbreaker.CallNotPermittedException.class)
+                    .verify(TIMEOUT);
+            assertThat(provider.requests()).as("an open circuit asks nothing; the fallback takes only the provider's answers")
+                    .isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aStreamThatFailsAfterItsFirstElementsGetsNoFallbackAppendedButCountsAgainstTheBreaker() {
+        contextRunner.run(context -> {
+            provider.script(Step.linesThenDrop("a", "b"));
+            ReactiveClients clients = context.getBean(ReactiveClients.class);
+
+            StepVerifier.create(onParallel(clients::guardedStream))
+                    .expectNext("a", "b")
+                    .expectError(WebClientResponseException.class)
+                    .verify(TIMEOUT);
+            assertThat(context.getBean(io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog.class)
+                    .find("stream").orElseThrow().metrics().failedCalls()).isEqualTo(1);
         });
     }
 
@@ -226,8 +245,18 @@ class ReactiveProviderTests {
             return client.get().uri("/guarded").retrieve().bodyToMono(String.class);
         }
 
-        Mono<String> fallback(Throwable failure) {
+        /** Only for the provider's answers: a blocking call caught by BlockHound must not turn into "fallback". */
+        Mono<String> fallback(WebClientResponseException failure) {
             return Mono.just("fallback");
+        }
+
+        @CircuitBreaker(name = "stream", fallback = "streamFallback")
+        public Flux<String> guardedStream() {
+            return client.get().uri("/guarded-stream").retrieve().bodyToFlux(String.class);
+        }
+
+        Flux<String> streamFallback(Throwable failure) {
+            return Flux.just("fallback");
         }
 
         @RateLimited(limit = "provider", key = "'every annotation'")

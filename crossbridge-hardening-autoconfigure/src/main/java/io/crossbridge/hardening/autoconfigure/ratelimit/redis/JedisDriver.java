@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -74,7 +75,9 @@ final class JedisDriver implements RedisDriver {
         this.timeoutMillis = (int) Math.max(1, timeout.toMillis());
         this.timeoutNanos = timeout.toNanos();
         this.answering = new BackgroundConnect<>(this::pingWithTheFactorysTimeouts);
-        int threads = jedis.getUsePool() ? Math.max(1, jedis.getPoolConfig().getMaxTotal()) : 8;
+        // As many as the pool has connections; a pool without a bound (-1) or without a pool gets 8.
+        int connections = jedis.getUsePool() ? jedis.getPoolConfig().getMaxTotal() : 0;
+        int threads = connections > 0 ? connections : 8;
         this.offCallerThreads = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(threads), runnable -> {
                     Thread thread = new Thread(runnable, "crossbridge-redis-jedis");
@@ -95,10 +98,13 @@ final class JedisDriver implements RedisDriver {
 
     @Override
     public List<Object> run(LuaScript script, byte[] key, byte[]... args) throws Exception {
+        return run(script, key, args, System.nanoTime() + timeoutNanos);
+    }
+
+    private List<Object> run(LuaScript script, byte[] key, byte[][] args, long deadline) throws Exception {
         byte[][] params = new byte[args.length + 1][];
         params[0] = key;
         System.arraycopy(args, 0, params, 1, args.length);
-        long deadline = System.nanoTime() + timeoutNanos;
         answering.get(deadline);
         try (RedisConnection connection = factory.getConnection()) {
             Jedis jedis = (Jedis) connection.getNativeConnection();
@@ -121,10 +127,15 @@ final class JedisDriver implements RedisDriver {
     @Override
     public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[]... args) {
         CompletableFuture<List<Object>> reply = new CompletableFuture<>();
+        long deadline = System.nanoTime() + timeoutNanos;
         try {
             offCallerThreads.execute(() -> {
                 try {
-                    reply.complete(run(script, key, args));
+                    if (deadline - System.nanoTime() <= 0) {
+                        // Queued past its deadline: the caller must hear now, and no token be taken late.
+                        throw new TimeoutException("waited for a thread of the store past the deadline");
+                    }
+                    reply.complete(run(script, key, args, deadline));
                 }
                 catch (Throwable ex) {
                     reply.completeExceptionally(ex);
@@ -148,6 +159,11 @@ final class JedisDriver implements RedisDriver {
     }
 
     @Override
+    public void close() {
+        offCallerThreads.shutdownNow();
+    }
+
+    @Override
     public void failed() {
         // The pool replaces broken connections itself; this makes the next call wait for Redis to answer.
         answering.failed();
@@ -162,7 +178,8 @@ final class JedisDriver implements RedisDriver {
         if (cause instanceof JedisDataException) {
             return StoreFailures.Kind.COMMAND;
         }
-        if (cause instanceof JedisConnectionException && cause.getCause() instanceof SocketTimeoutException) {
+        if ((cause instanceof TimeoutException && !(cause instanceof BackgroundConnect.NotConnectedException))
+                || (cause instanceof JedisConnectionException && cause.getCause() instanceof SocketTimeoutException)) {
             return StoreFailures.Kind.TIMEOUT;
         }
         return StoreFailures.Kind.CONNECTION;

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.springframework.data.redis.connection.RedisConnection;
@@ -70,29 +71,32 @@ final class LettuceDriver implements RedisDriver {
     @Override
     public CompletableFuture<List<Object>> runAsync(LuaScript script, byte[] key, byte[]... args) {
         byte[][] keys = { key };
+        CompletableFuture<List<Object>> answer = new CompletableFuture<>();
+        AtomicBoolean connected = new AtomicBoolean();
         AtomicReference<RedisFuture<?>> sent = new AtomicReference<>();
         CompletableFuture<List<Object>> reply = connection.whenConnected().thenCompose(redis -> {
-            RedisFuture<List<Object>> evalsha = redis.evalsha(script.sha(), ScriptOutputType.MULTI, keys, args);
-            sent.set(evalsha);
+            connected.set(true);
+            if (answer.isDone()) {
+                // Past the deadline already: the caller has its answer, and no token may be taken now.
+                return CompletableFuture.<List<Object>>failedFuture(new TimeoutException("not sent: past the deadline"));
+            }
+            RedisFuture<List<Object>> evalsha = send(sent, answer, redis.evalsha(script.sha(), ScriptOutputType.MULTI,
+                    keys, args));
             return evalsha.toCompletableFuture().exceptionallyCompose(failure -> {
-                if (!(AsyncFailures.unwrap(failure) instanceof RedisNoScriptException)) {
-                    return CompletableFuture.failedFuture(failure);
+                if (!(AsyncFailures.unwrap(failure) instanceof RedisNoScriptException) || answer.isDone()) {
+                    return CompletableFuture.<List<Object>>failedFuture(failure);
                 }
-                RedisFuture<List<Object>> eval = redis.eval(script.source(), ScriptOutputType.MULTI, keys, args);
-                sent.set(eval);
-                return eval.toCompletableFuture();
+                return send(sent, answer, redis.<List<Object>>eval(script.source(), ScriptOutputType.MULTI, keys, args))
+                        .toCompletableFuture();
             });
         });
         // The deadline runs on Reactor's timer (Lettuce depends on Reactor), so that no thread
         // waits for the connect or the reply, and a late one is answered on a non-blocking thread.
-        CompletableFuture<List<Object>> answer = new CompletableFuture<>();
         Disposable deadline = Schedulers.parallel().schedule(() -> {
-            RedisFuture<?> command = sent.get();
-            TimeoutException late = command == null ? new BackgroundConnect.NotConnectedException()
-                    : new TimeoutException("Redis did not answer in time");
-            if (answer.completeExceptionally(late) && command != null) {
-                // Frees the command's slot; the answer, if it comes, is dropped.
-                command.cancel(true);
+            TimeoutException late = connected.get() ? new TimeoutException("Redis did not answer in time")
+                    : new BackgroundConnect.NotConnectedException();
+            if (answer.completeExceptionally(late)) {
+                cancel(sent.get());
             }
         }, timeoutNanos, TimeUnit.NANOSECONDS);
         reply.whenComplete((value, failure) -> {
@@ -105,6 +109,26 @@ final class LettuceDriver implements RedisDriver {
             }
         });
         return answer;
+    }
+
+    /** Keeps the command sent, and cancels it at once should the deadline have passed meanwhile. */
+    private static <T> RedisFuture<T> send(AtomicReference<RedisFuture<?>> sent, CompletableFuture<?> answer,
+            RedisFuture<T> command) {
+        sent.set(command);
+        if (answer.isDone()) {
+            cancel(command);
+        }
+        return command;
+    }
+
+    /**
+     * Completes the command's future, so that nothing waits on it; Lettuce still reads its reply,
+     * which is dropped.
+     */
+    private static void cancel(RedisFuture<?> command) {
+        if (command != null) {
+            command.cancel(true);
+        }
     }
 
     @Override

@@ -26,6 +26,10 @@ interface RedisDriver {
     /** Whether Redis answers a {@code PING}. */
     boolean ping() throws Exception;
 
+    /** Stops what the driver runs of its own (threads); the factory is the application's. */
+    default void close() {
+    }
+
     /** Drops whatever connection the driver keeps, after a call failed. */
     void failed();
 

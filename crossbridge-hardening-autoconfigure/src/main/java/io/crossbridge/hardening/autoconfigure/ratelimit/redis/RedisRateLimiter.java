@@ -46,7 +46,7 @@ import org.springframework.data.redis.core.ScanOptions;
  * {@link #stats()} counts this instance's decisions; the number of buckets lives in Redis and is
  * not tracked here (it reads as 0).
  */
-public final class RedisRateLimiter implements RateLimiter {
+public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     private final RedisConnectionFactory connectionFactory;
 
@@ -124,6 +124,12 @@ public final class RedisRateLimiter implements RateLimiter {
      * has none) on the store's own threads. The same timeout and the same {@code on-failure}
      * answer as {@link #acquire}; bad input fails the stage.
      */
+    /** Stops the store's own threads (on Jedis); Spring calls it as the context closes. */
+    @Override
+    public void close() {
+        driver.close();
+    }
+
     @Override
     public CompletionStage<RateLimitDecision> acquireAsync(String key, RateLimit limit, int tokens) {
         Counters count = counters(limit);

@@ -61,6 +61,8 @@ class ReactiveRedisStoreTests {
                 }
                 StepVerifier.create(onParallel(limited)).expectError(RateLimitExceededException.class)
                         .verify(Duration.ofSeconds(10));
+                assertThat(limited.threads()).as("the method runs on Reactor's threads, never the store's")
+                        .isNotEmpty().allMatch(name -> name.startsWith("parallel-"));
                 assertThat(limiter.stats().limits().get("shared").allowed()).isEqualTo(3);
                 assertThat(limiter.stats().limits().get("shared").rejected()).isEqualTo(1);
                 assertThat(limiter.storeErrors()).isZero();
@@ -128,8 +130,16 @@ class ReactiveRedisStoreTests {
 
     static class Limited {
 
+        private final java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        /** The threads the method ran on (a method: the proxy has no fields of its own). */
+        public java.util.Set<String> threads() {
+            return threads;
+        }
+
         @RateLimited(limit = "shared", key = "'one key'")
         public Mono<String> call() {
+            threads.add(Thread.currentThread().getName());
             return Mono.just("allowed");
         }
     }
