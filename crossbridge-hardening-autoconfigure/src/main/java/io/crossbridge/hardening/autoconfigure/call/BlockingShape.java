@@ -15,11 +15,6 @@ final class BlockingShape extends CallShape {
     }
 
     @Override
-    public boolean endsOnCallingThread() {
-        return true;
-    }
-
-    @Override
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) throws Throwable {
         E entry;
         try {

@@ -46,9 +46,6 @@ public abstract sealed class CallShape permits BlockingShape, StageShape, Reacti
         return new ReactiveShape(adapter);
     }
 
-    /** Whether the call's outcome is known when the method returns, on the calling thread. */
-    public abstract boolean endsOnCallingThread();
-
     /**
      * Runs the call under {@code guard}, and answers in the method's shape.
      */

@@ -39,11 +39,6 @@ final class ReactiveShape extends CallShape {
     }
 
     @Override
-    public boolean endsOnCallingThread() {
-        return false;
-    }
-
-    @Override
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
         // The invocation itself never proceeds here: it is the template each subscription clones.
         ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;

@@ -19,11 +19,6 @@ final class StageShape extends CallShape {
     }
 
     @Override
-    public boolean endsOnCallingThread() {
-        return false;
-    }
-
-    @Override
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
         E entry;
         try {
