@@ -7,7 +7,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -43,13 +42,13 @@ final class ReactiveShape extends CallShape {
         // The invocation itself never proceeds here: it is the template each subscription clones.
         ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
         return answer(Flux.defer(() -> {
-            CompletableFuture<E> entering = guard.enterWithoutBlocking().toCompletableFuture();
-            if (entering.isDone()) {
+            CompletableFuture<Decided<E>> decided = guard.enterWithoutBlocking().toCompletableFuture()
+                    .handle((entry, refusal) -> new Decided<>(entry, AsyncFailures.unwrap(refusal)));
+            if (decided.isDone()) {
                 // Decided on this thread (a store in memory): no hand-off.
-                return entering.isCompletedExceptionally() ? enteredOrRefused(template, guard, null, refusalOf(entering))
-                        : enteredOrRefused(template, guard, entering.getNow(null), null);
+                return enteredOrRefused(template, guard, decided.join());
             }
-            return decidedLater(template, guard, entering);
+            return decidedLater(template, guard, decided);
         }));
     }
 
@@ -60,17 +59,20 @@ final class ReactiveShape extends CallShape {
      * and the decision is told it was cancelled.
      */
     private <E> Flux<Object> decidedLater(ProxyMethodInvocation template, CallGuard<E> guard,
-            CompletableFuture<E> entering) {
+            CompletableFuture<Decided<E>> decided) {
         AtomicInteger handOver = new AtomicInteger(PENDING);
-        return Mono.fromFuture(entering.handle((entry, refusal) -> new Decided<>(entry, AsyncFailures.unwrap(refusal))),
-                true)
+        return Mono.fromFuture(decided, true)
                 .publishOn(Schedulers.parallel())
-                .flatMapMany(decided -> Flux.defer(() -> handOver.compareAndSet(PENDING, HANDED_OVER)
-                        ? enteredOrRefused(template, guard, decided.entry(), decided.refusal()) : Flux.empty()))
+                .flatMapMany(decision -> Flux.defer(() -> handOver.compareAndSet(PENDING, HANDED_OVER)
+                        ? enteredOrRefused(template, guard, decision) : Flux.empty()))
                 .doOnCancel(() -> {
                     // Not handed over yet: the call never runs, and its decision, when it comes, is cancelled.
                     if (handOver.compareAndSet(PENDING, CANCELLED)) {
-                        entering.thenAccept(guard::cancelled);
+                        decided.thenAccept(decision -> {
+                            if (decision.refusal() == null) {
+                                guard.cancelled(decision.entry());
+                            }
+                        });
                     }
                 });
     }
@@ -79,11 +81,12 @@ final class ReactiveShape extends CallShape {
     private record Decided<E>(E entry, Throwable refusal) {
     }
 
-    private <E> Flux<Object> enteredOrRefused(ProxyMethodInvocation template, CallGuard<E> guard, E entry,
-            Throwable refusal) {
-        if (refusal != null) {
-            return answerOf(() -> guard.refused(refusal));
+    private <E> Flux<Object> enteredOrRefused(ProxyMethodInvocation template, CallGuard<E> guard,
+            Decided<E> decided) {
+        if (decided.refusal() != null) {
+            return answerOf(() -> guard.refused(decided.refusal()));
         }
+        E entry = decided.entry();
         return Flux.defer(() -> {
             Outcome outcome = new Outcome();
             Publisher<Object> call;
@@ -163,16 +166,6 @@ final class ReactiveShape extends CallShape {
                     + adapter.getReactiveType().getName()));
         }
         return adapter.toPublisher(result);
-    }
-
-    private static Throwable refusalOf(CompletableFuture<?> failed) {
-        try {
-            failed.join();
-            throw new IllegalStateException("not failed");
-        }
-        catch (Throwable ex) {
-            return AsyncFailures.unwrap(ex);
-        }
     }
 
     /** Makes sure one subscription records one outcome, whichever signal comes first. */

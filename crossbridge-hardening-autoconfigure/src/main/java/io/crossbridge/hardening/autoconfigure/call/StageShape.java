@@ -55,10 +55,13 @@ final class StageShape extends CallShape {
                 return;
             }
             if (failure == null) {
-                relay(() -> {
+                try {
                     guard.succeeded(entry);
-                    return CompletableFuture.completedFuture(value);
-                }, answer);
+                    answer.complete(value);
+                }
+                catch (RuntimeException | Error ex) {
+                    answer.completeExceptionally(ex);
+                }
             }
             else {
                 relay(() -> guard.failed(entry, AsyncFailures.unwrap(failure)), answer);

@@ -42,7 +42,7 @@ class WebFluxRateLimitTests {
     @Nested
     @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "spring.main.web-application-type=reactive",
-            "management.endpoints.web.exposure.include=health,ratelimiters",
+            "management.endpoints.web.exposure.include=health,ratelimiters,retries,circuitbreakers",
             "crossbridge.hardening.rate-limit.limits.three.capacity=3",
             "crossbridge.hardening.rate-limit.limits.three.window=60s",
             "crossbridge.hardening.rate-limit.limits.single.capacity=1",
@@ -140,6 +140,8 @@ class WebFluxRateLimitTests {
                     .jsonPath("$.status").isEqualTo("UP");
             client.get().uri("/actuator/ratelimiters").exchange().expectStatus().isOk().expectBody()
                     .jsonPath("$.limits.search.capacity").isEqualTo(30);
+            client.get().uri("/actuator/retries").exchange().expectStatus().isOk();
+            client.get().uri("/actuator/circuitbreakers").exchange().expectStatus().isOk();
         }
     }
 
@@ -166,6 +168,61 @@ class WebFluxRateLimitTests {
             client.get().uri("/api/search").header("X-API-Key", "k").exchange()
                     .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
                     .expectBody(String.class).isEqualTo("slow down, limit one");
+        }
+
+        @Test
+        void theApplicationsExceptionHandlerAnswersARateLimitedMethodsRefusal() {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+            client.get().uri("/annotated").exchange().expectStatus().isOk();
+
+            client.get().uri("/annotated").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.SERVICE_UNAVAILABLE)
+                    .expectBody(String.class).isEqualTo("slow down, limit single");
+        }
+    }
+
+    @Nested
+    @SpringBootTest(classes = { Application.class, CatchAllAdvice.class }, webEnvironment = WebEnvironment.RANDOM_PORT,
+            properties = { "spring.main.web-application-type=reactive",
+                    "crossbridge.hardening.rate-limit.limits.one.capacity=1",
+                    "crossbridge.hardening.rate-limit.limits.one.window=60s",
+                    "crossbridge.hardening.rate-limit.limits.single.capacity=1",
+                    "crossbridge.hardening.rate-limit.limits.single.window=1h",
+                    "crossbridge.hardening.rate-limit.http[0].path=/api/search",
+                    "crossbridge.hardening.rate-limit.http[0].limit=one",
+                    "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key" })
+    class WithOnlyACatchAllExceptionHandler {
+
+        @LocalServerPort
+        private int port;
+
+        @Test
+        void aRuleRejectionStays429() {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+            client.get().uri("/api/search").header("X-API-Key", "k").exchange().expectStatus().isOk();
+
+            client.get().uri("/api/search").header("X-API-Key", "k").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                    .expectHeader().contentType("application/problem+json");
+        }
+
+        @Test
+        void aRateLimitedMethodsRefusalGoesToTheCatchAllAsWebFluxHandsItAnyHandlersFailure() {
+            WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
+            client.get().uri("/annotated").exchange().expectStatus().isOk();
+
+            client.get().uri("/annotated").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.INTERNAL_SERVER_ERROR)
+                    .expectBody(String.class).isEqualTo("caught by the catch-all");
+        }
+    }
+
+    @RestControllerAdvice
+    static class CatchAllAdvice {
+
+        @ExceptionHandler(Exception.class)
+        ResponseEntity<String> anything(Exception ex) {
+            return ResponseEntity.internalServerError().body("caught by the catch-all");
         }
     }
 
