@@ -76,8 +76,8 @@ class RedisStoreContractTests {
         @BeforeEach
         void connect() {
             connectionFactory = RedisTestServer.connectionFactory(library);
-            limiter = new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(), Duration.ofSeconds(2),
-                    OnFailure.DENY);
+            limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(),
+                    Duration.ofSeconds(2), OnFailure.DENY));
         }
 
         @AfterEach

@@ -128,7 +128,8 @@ class RedisStoreTests {
     void resetAllDeletesOnlyItsOwnPrefixWhateverCharactersItHolds() {
         RedisConnectionFactory factory = RedisTestServer.connectionFactory(ClientLibrary.LETTUCE);
         factories.add(factory);
-        RedisRateLimiter glob = new RedisRateLimiter(factory, prefix + "*", Duration.ofSeconds(2), OnFailure.DENY);
+        RedisRateLimiter glob = RedisTestServer.connected(
+                new RedisRateLimiter(factory, prefix + "*", Duration.ofSeconds(2), OnFailure.DENY));
         RedisRateLimiter other = limiter(ClientLibrary.LETTUCE);
         RateLimit once = RateLimit.of("once", 1, Duration.ofHours(1));
         assertThat(glob.tryAcquire("a", once)).isTrue();
@@ -188,6 +189,6 @@ class RedisStoreTests {
     private RedisRateLimiter limiter(ClientLibrary library) {
         RedisConnectionFactory factory = RedisTestServer.connectionFactory(library);
         factories.add(factory);
-        return new RedisRateLimiter(factory, prefix, Duration.ofSeconds(2), OnFailure.DENY);
+        return RedisTestServer.connected(new RedisRateLimiter(factory, prefix, Duration.ofSeconds(2), OnFailure.DENY));
     }
 }

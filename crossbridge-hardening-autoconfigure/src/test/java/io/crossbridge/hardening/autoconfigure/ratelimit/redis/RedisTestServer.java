@@ -1,7 +1,10 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -84,6 +87,16 @@ final class RedisTestServer {
     static LettuceConnectionFactory connectionFactory() {
         URI server = uri();
         return connectionFactory(server.getHost(), server.getPort() == -1 ? 6379 : server.getPort());
+    }
+
+    /**
+     * The store, once connected. A store connects in the background and a decision waits for
+     * that connect no longer than the store's timeout; a fresh client on a loaded CI machine can
+     * take longer than that to start, and a test of decisions would then see on-failure answers.
+     */
+    static RedisRateLimiter connected(RedisRateLimiter limiter) {
+        await().atMost(Duration.ofSeconds(30)).until(limiter::ping);
+        return limiter;
     }
 
     /** A started connection factory of the library to the test server; see {@link ClientLibrary#destroy}. */

@@ -25,9 +25,10 @@ public final class RedisTestSupport {
         return RedisTestServer.connectionFactory(host, port);
     }
 
+    /** A Redis store over the factory, once connected to its server, which must be up. */
     public static RateLimiter limiter(LettuceConnectionFactory factory, String prefix, Duration timeout,
             OnFailure onFailure) {
-        return new RedisRateLimiter(factory, prefix, timeout, onFailure);
+        return RedisTestServer.connected(new RedisRateLimiter(factory, prefix, timeout, onFailure));
     }
 
     /** A redis-server process of the test's own (or the test is skipped). */
