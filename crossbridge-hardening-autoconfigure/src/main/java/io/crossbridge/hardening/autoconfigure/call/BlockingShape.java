@@ -40,7 +40,7 @@ final class BlockingShape extends CallShape {
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) throws Throwable {
         ReplayedCall call = new ReplayedCall(invocation);
-        CallRetry.Attempts attempts = retry.start(true);
+        CallRetry.Attempts attempts = retry.start(true, CallContext.NONE);
         Object result;
         try {
             result = retry.retry().call(call::proceed, retry.policy(), attempts);

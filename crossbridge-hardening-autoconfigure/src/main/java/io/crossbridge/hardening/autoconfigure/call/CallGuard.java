@@ -23,10 +23,10 @@ public interface CallGuard<E> {
     E enter() throws Throwable;
 
     /**
-     * Decides without blocking, for a caller that must not block (a reactive subscription). The
-     * default decides at once, on this thread.
+     * Decides without blocking, for a caller that must not block (a reactive subscription), with
+     * what the caller keeps beside the call. The default decides at once, on this thread.
      */
-    default CompletionStage<E> enterWithoutBlocking() {
+    default CompletionStage<E> enterWithoutBlocking(CallContext context) {
         try {
             return CompletableFuture.completedFuture(enter());
         }
@@ -41,6 +41,15 @@ public interface CallGuard<E> {
      */
     default Object refused(Throwable refusal) throws Throwable {
         throw refusal;
+    }
+
+    /**
+     * The observation the call runs under, which a reactive call makes current in its own context
+     * (under {@link CallContext#OBSERVATION}), so that what the call observes nests under it;
+     * {@code null} for none. A blocking call is made current on its thread by {@link #running}.
+     */
+    default Object observation(E entry) {
+        return null;
     }
 
     /** The method is about to run on this thread; {@link #returned} follows on the same thread. */

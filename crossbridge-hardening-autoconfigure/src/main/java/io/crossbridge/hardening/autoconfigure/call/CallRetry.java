@@ -23,8 +23,9 @@ public interface CallRetry {
      * One call starts (for a reactive method, one subscription).
      *
      * @param onThisThread whether the call ends on this thread
+     * @param context what the caller keeps beside the call
      */
-    Attempts start(boolean onThisThread);
+    Attempts start(boolean onThisThread, CallContext context);
 
     /**
      * The attempts of one call: told of each retry, then of exactly one outcome.
@@ -41,5 +42,13 @@ public interface CallRetry {
 
         /** The caller cancelled the call: no more attempts, no outcome. */
         void cancelled();
+
+        /**
+         * The observation the attempts run under, for a reactive call to make current in each
+         * attempt's context (see {@link CallGuard#observation}); {@code null} for none.
+         */
+        default Object observation() {
+            return null;
+        }
     }
 }

@@ -5,6 +5,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.context.Context;
+import reactor.util.context.ContextView;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,8 +43,8 @@ final class ReactiveShape extends CallShape {
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
         // The invocation itself never proceeds here: it is the template each subscription clones.
         ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
-        return answer(Flux.defer(() -> {
-            CompletableFuture<Decided<E>> decided = guard.enterWithoutBlocking().toCompletableFuture()
+        return answer(Flux.deferContextual(subscriber -> {
+            CompletableFuture<Decided<E>> decided = guard.enterWithoutBlocking(contextOf(subscriber)).toCompletableFuture()
                     .handle((entry, refusal) -> new Decided<>(entry, AsyncFailures.unwrap(refusal)));
             if (decided.isDone()) {
                 // Decided on this thread (a store in memory): no hand-off.
@@ -100,7 +102,7 @@ final class ReactiveShape extends CallShape {
                 return answerOf(() -> guard.failed(entry, failure));
             }
             guard.returned(entry);
-            return Flux.from(call)
+            return underObservation(Flux.from(call), guard.observation(entry))
                     .doOnNext(value -> {
                         outcome.emitted = true;
                         if (!adapter.isMultiValue() && outcome.end()) {
@@ -139,6 +141,15 @@ final class ReactiveShape extends CallShape {
         ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
         return adapter.fromPublisher(adapter.isMultiValue() ? new RetriedFlux(this, template, retry)
                 : new RetriedMono(this, template, retry));
+    }
+
+    static CallContext contextOf(ContextView subscriber) {
+        return key -> subscriber.getOrDefault(key, null);
+    }
+
+    /** The call with {@code observation} current in its context, so what the call observes nests under it. */
+    static Flux<Object> underObservation(Flux<Object> call, Object observation) {
+        return observation == null ? call : call.contextWrite(Context.of(CallContext.OBSERVATION, observation));
     }
 
     boolean singleValued() {

@@ -54,7 +54,7 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
         this.actual = actual;
         this.shape = shape;
         this.template = template;
-        this.attempts = retry.start(false);
+        this.attempts = retry.start(false, ReactiveShape.contextOf(actual.currentContext()));
         this.run = retry.retry().run(retry.policy());
     }
 
@@ -70,7 +70,7 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
         catch (Throwable failure) {
             call = Flux.error(failure);
         }
-        return Flux.from(call).onErrorResume(this::afterFailure);
+        return ReactiveShape.underObservation(Flux.from(call), attempts.observation()).onErrorResume(this::afterFailure);
     }
 
     private Publisher<Object> afterFailure(Throwable error) {

@@ -73,7 +73,7 @@ final class StageShape extends CallShape {
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) {
         BlockingShape.ReplayedCall call = new BlockingShape.ReplayedCall(invocation);
-        CallRetry.Attempts attempts = retry.start(false);
+        CallRetry.Attempts attempts = retry.start(false, CallContext.NONE);
         CompletableFuture<Object> answer = new CompletableFuture<>();
         retry.retry().callAsync(() -> {
             try {

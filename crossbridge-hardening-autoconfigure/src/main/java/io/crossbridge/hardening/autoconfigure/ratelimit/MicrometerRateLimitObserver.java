@@ -6,8 +6,10 @@ import io.micrometer.observation.ObservationRegistry;
 /**
  * Each call of a {@code @RateLimited} method as a {@code crossbridge.ratelimit} observation, with
  * low-cardinality keys {@code name}, {@code limit} and {@code outcome} ({@code allowed},
- * {@code rejected}, or {@code error} when no decision could be made); never the key, which may be a secret. While the method runs on the calling
- * thread the observation is current, so the provider calls and any retry nest under it.
+ * {@code rejected}, or {@code error} when no decision could be made); never the key, which may be
+ * a secret. While the method runs on the calling thread the observation is current, so the
+ * provider calls and any retry nest under it; a reactive call has it current in its Reactor
+ * context instead, and the observation of its subscriber's context as its parent.
  */
 final class MicrometerRateLimitObserver implements RateLimitObserver {
 
@@ -18,11 +20,14 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
     }
 
     @Override
-    public Call start(String name, String limit) {
+    public Call start(String name, String limit, Object parent) {
         Observation observation = Observation.createNotStarted("crossbridge.ratelimit", registry)
                 .lowCardinalityKeyValue("name", name)
-                .lowCardinalityKeyValue("limit", limit)
-                .start();
+                .lowCardinalityKeyValue("limit", limit);
+        if (parent instanceof Observation caller) {
+            observation.parentObservation(caller);
+        }
+        observation.start();
         return new Call() {
 
             private Observation.Scope scope;
@@ -64,6 +69,11 @@ final class MicrometerRateLimitObserver implements RateLimitObserver {
                     observation.error(failure);
                 }
                 observation.stop();
+            }
+
+            @Override
+            public Object observation() {
+                return observation;
             }
         };
     }

@@ -9,12 +9,15 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 interface RateLimitObserver {
 
     /** Observes nothing, when no observation registry exists. */
-    RateLimitObserver NONE = (name, limit) -> Call.NONE;
+    RateLimitObserver NONE = (name, limit, parent) -> Call.NONE;
 
     /**
      * Starts observing one call of {@code name} ({@code Class.method}) under {@code limit}.
+     *
+     * @param parent the caller's observation, for a call whose caller keeps it beside the call (a
+     *               reactive one); {@code null} for the one current on this thread
      */
-    Call start(String name, String limit);
+    Call start(String name, String limit, Object parent);
 
     /**
      * One observed call: either {@link #rejected} or {@link #failed}, or {@link #allowed}, then
@@ -75,5 +78,10 @@ interface RateLimitObserver {
 
         /** The allowed call ended: with {@code failure}, or with a success when it is {@code null}. */
         void end(Throwable failure);
+
+        /** The observation itself, for a reactive call to make current in its context; or {@code null}. */
+        default Object observation() {
+            return null;
+        }
     }
 }

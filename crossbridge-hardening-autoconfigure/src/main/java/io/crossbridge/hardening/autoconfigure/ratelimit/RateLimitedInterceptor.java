@@ -1,15 +1,18 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.AsyncFailures;
+import io.crossbridge.hardening.autoconfigure.call.CallContext;
 import io.crossbridge.hardening.autoconfigure.call.CallGuard;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -76,7 +79,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         public RateLimitObserver.Call enter() {
             EvaluationContext context = spec.contextFor(invocation.getArguments());
             RateLimit limit = spec.limitFor(context);
-            RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name());
+            RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name(), null);
             try {
                 limiter.get().acquireOrThrow(keyOf(context), limit, spec.tokens());
             }
@@ -89,29 +92,57 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         }
 
         @Override
-        public CompletionStage<RateLimitObserver.Call> enterWithoutBlocking() {
+        public CompletionStage<RateLimitObserver.Call> enterWithoutBlocking(CallContext context) {
             RateLimitObserver.Call observed = RateLimitObserver.Call.NONE;
             try {
-                EvaluationContext context = spec.contextFor(invocation.getArguments());
-                RateLimit limit = spec.limitFor(context);
-                observed = observer.get().start(spec.name(), limit.name());
-                String key = keyOf(context);
+                EvaluationContext evaluation = spec.contextFor(invocation.getArguments());
+                RateLimit limit = spec.limitFor(evaluation);
+                observed = observer.get().start(spec.name(), limit.name(), context.get(CallContext.OBSERVATION));
                 RateLimitObserver.Call call = observed;
-                return limiter.get().acquireAsync(key, limit, spec.tokens()).handle((decision, failure) -> {
-                    RuntimeException refusal = failure != null ? asRuntime(AsyncFailures.unwrap(failure))
-                            : decision.allowed() ? null : new RateLimitExceededException(key, limit, decision.retryAfter());
-                    if (refusal != null) {
-                        refusedOrFailed(call, refusal);
-                        throw new CompletionException(refusal);
-                    }
-                    call.allowed();
-                    return call;
-                });
+                if (spec.key() == null) {
+                    return keyResolver.get().resolveKeyWithoutBlocking(invocation.getMethod(), invocation.getArguments(),
+                            context).handle((key, failure) -> failure == null ? decided(call, key, limit)
+                                    : notDecided(call, AsyncFailures.unwrap(failure)))
+                            .thenCompose(Function.identity());
+                }
+                return decided(call, keyOf(evaluation), limit);
             }
             catch (RuntimeException | Error ex) {
                 refusedOrFailed(observed, ex);
                 return CompletableFuture.failedFuture(ex);
             }
+        }
+
+        /** No decision could be made (the key's resolution failed): the call does not run. */
+        private CompletionStage<RateLimitObserver.Call> notDecided(RateLimitObserver.Call call, Throwable failure) {
+            refusedOrFailed(call, failure);
+            return CompletableFuture.failedFuture(failure);
+        }
+
+        /** The limiter's decision on {@code key}, made without blocking, as the call's entry or its refusal. */
+        private CompletionStage<RateLimitObserver.Call> decided(RateLimitObserver.Call call, String key, RateLimit limit) {
+            CompletionStage<RateLimitDecision> decision;
+            try {
+                decision = limiter.get().acquireAsync(key, limit, spec.tokens());
+            }
+            catch (RuntimeException | Error ex) {
+                return notDecided(call, ex);
+            }
+            return decision.handle((made, failure) -> {
+                RuntimeException refusal = failure != null ? asRuntime(AsyncFailures.unwrap(failure))
+                        : made.allowed() ? null : new RateLimitExceededException(key, limit, made.retryAfter());
+                if (refusal != null) {
+                    refusedOrFailed(call, refusal);
+                    throw new CompletionException(refusal);
+                }
+                call.allowed();
+                return call;
+            });
+        }
+
+        @Override
+        public Object observation(RateLimitObserver.Call observed) {
+            return observed.observation();
         }
 
         @Override

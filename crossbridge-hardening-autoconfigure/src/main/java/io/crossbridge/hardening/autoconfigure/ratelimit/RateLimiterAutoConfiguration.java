@@ -18,15 +18,19 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnNotWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
@@ -184,18 +188,36 @@ public final class RateLimiterAutoConfiguration {
     }
 
     /**
-     * The default key of a call with no key expression, in a servlet application: the request's
-     * principal, else its client address.
+     * The default key of a call with no key expression, from the servlet request bound to the
+     * calling thread: its principal, else its client address. Not in a WebFlux application, whose
+     * default key is the exchange's ({@code ReactiveWebRateLimitAutoConfiguration}).
      */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = { "org.springframework.web.context.request.RequestContextHolder",
             "jakarta.servlet.http.HttpServletRequest" })
+    @Conditional(NotReactiveWebApplication.class)
     static class RequestKeyConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
         RateLimitKeyResolver rateLimitKeyResolver(ClientAddresses clientAddresses) {
             return new RequestRateLimitKeyResolver(clientAddresses);
+        }
+    }
+
+    /** A servlet application, or none: a request may be bound to the calling thread. */
+    static final class NotReactiveWebApplication extends AnyNestedCondition {
+
+        NotReactiveWebApplication() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+        static class Servlet {
+        }
+
+        @ConditionalOnNotWebApplication
+        static class NotWeb {
         }
     }
 }

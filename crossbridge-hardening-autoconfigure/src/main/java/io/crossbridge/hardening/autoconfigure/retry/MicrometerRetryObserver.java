@@ -8,7 +8,9 @@ import io.micrometer.observation.ObservationRegistry;
 /**
  * Each call of a {@code @RetryWithBackoff} method as a {@code crossbridge.retry} observation
  * (low-cardinality keys {@code name} and {@code policy}), with an event per failed attempt; made
- * current on the calling thread for a synchronous call, so the provider calls nest under it.
+ * current on the calling thread for a synchronous call, so the provider calls nest under it, and
+ * in the Reactor context of each attempt of a reactive call, whose subscriber's observation is its
+ * parent.
  */
 final class MicrometerRetryObserver implements RetryObserver {
 
@@ -19,11 +21,14 @@ final class MicrometerRetryObserver implements RetryObserver {
     }
 
     @Override
-    public Call start(RetriedMethod method, boolean onThisThread) {
+    public Call start(RetriedMethod method, boolean onThisThread, Object parent) {
         Observation observation = Observation.createNotStarted("crossbridge.retry", registry)
                 .lowCardinalityKeyValue("name", method.name())
-                .lowCardinalityKeyValue("policy", method.policyName())
-                .start();
+                .lowCardinalityKeyValue("policy", method.policyName());
+        if (parent instanceof Observation caller) {
+            observation.parentObservation(caller);
+        }
+        observation.start();
         Observation.Scope scope = onThisThread ? observation.openScope() : null;
         return new Call() {
 
@@ -49,6 +54,11 @@ final class MicrometerRetryObserver implements RetryObserver {
                     observation.error(failure);
                 }
                 observation.stop();
+            }
+
+            @Override
+            public Object observation() {
+                return observation;
             }
         };
     }

@@ -10,15 +10,17 @@ import java.time.Duration;
 interface RetryObserver {
 
     /** Observes nothing, when no observation registry exists. */
-    RetryObserver NONE = (method, onThisThread) -> Call.NONE;
+    RetryObserver NONE = (method, onThisThread, parent) -> Call.NONE;
 
     /**
      * Starts observing one call.
      *
      * @param onThisThread whether the call ends on this thread, so that the observation can be
      *                     made current while it runs
+     * @param parent the caller's observation, for a call whose caller keeps it beside the call (a
+     *               reactive one); {@code null} for the one current on this thread
      */
-    Call start(RetriedMethod method, boolean onThisThread);
+    Call start(RetriedMethod method, boolean onThisThread, Object parent);
 
     /**
      * One observed call.
@@ -49,5 +51,10 @@ interface RetryObserver {
 
         /** The caller cancelled the call: it ends with no outcome. */
         void cancelled();
+
+        /** The observation itself, for a reactive call to make current in its context; or {@code null}. */
+        default Object observation() {
+            return null;
+        }
     }
 }

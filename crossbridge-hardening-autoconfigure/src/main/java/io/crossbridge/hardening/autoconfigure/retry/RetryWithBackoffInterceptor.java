@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.autoconfigure.call.CallContext;
 import io.crossbridge.hardening.autoconfigure.call.CallRetry;
 import io.crossbridge.hardening.retry.Retry;
 import io.crossbridge.hardening.retry.RetryExhaustedException;
@@ -76,8 +77,8 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         }
 
         @Override
-        public CallRetry.Attempts start(boolean onThisThread) {
-            return new MethodAttempts(method, observer.get().start(method, onThisThread));
+        public CallRetry.Attempts start(boolean onThisThread, CallContext context) {
+            return new MethodAttempts(method, observer.get().start(method, onThisThread, context.get(CallContext.OBSERVATION)));
         }
     }
 
@@ -128,6 +129,11 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
         public void cancelled() {
             // Not a call outcome the meters count: the caller no longer wanted one.
             observation.cancelled();
+        }
+
+        @Override
+        public Object observation() {
+            return observation.observation();
         }
 
         /** The method's contract: the last failure as it was, earlier ones suppressed in it. */

@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.web;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeyResolver;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
@@ -17,13 +18,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
 import org.springframework.web.reactive.DispatcherHandler;
 
 /**
  * Rate limiting over HTTP in a WebFlux application: URL rules from
  * {@code crossbridge.hardening.rate-limit.http} as a {@code WebFilter} that decides without
- * blocking, and 429 / 400 problem answers for rejections and missing keys, whether they come from
- * a rule or a {@code @RateLimited} method; the twin of {@link WebRateLimitAutoConfiguration}.
+ * blocking, 429 / 400 problem answers for rejections and missing keys, whether they come from a
+ * rule or a {@code @RateLimited} method, and the exchange's key as the default key of a reactive
+ * {@code @RateLimited} method; the twin of {@link WebRateLimitAutoConfiguration}.
  */
 @AutoConfiguration(after = RateLimiterAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
@@ -36,6 +39,20 @@ public final class ReactiveWebRateLimitAutoConfiguration {
     ExchangeKeyResolver exchangeKeyResolver(ObjectProvider<ClientAddresses> clientAddresses,
             RateLimitProperties properties) {
         return new CallerKeyResolver(clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress())));
+    }
+
+    /** The default key of a reactive {@code @RateLimited} method with no key: the exchange's. */
+    @Bean
+    @ConditionalOnMissingBean
+    RateLimitKeyResolver rateLimitKeyResolver(ExchangeKeyResolver exchangeKeyResolver) {
+        return new ExchangeRateLimitKeyResolver(exchangeKeyResolver);
+    }
+
+    /** Keeps the exchange in the Reactor context of its handling, where that default key finds it. */
+    @Bean
+    @ConditionalOnMissingBean
+    ServerWebExchangeContextFilter serverWebExchangeContextFilter() {
+        return new ServerWebExchangeContextFilter();
     }
 
     @Bean

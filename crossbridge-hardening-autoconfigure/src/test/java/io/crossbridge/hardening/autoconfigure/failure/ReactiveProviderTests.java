@@ -4,6 +4,8 @@ import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
+import io.crossbridge.hardening.autoconfigure.ObservationLog;
+import io.crossbridge.hardening.autoconfigure.call.CallContext;
 import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.failure.ScriptedProvider.Step;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
@@ -13,10 +15,13 @@ import io.crossbridge.hardening.failure.FailureKind;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -198,6 +204,27 @@ class ReactiveProviderTests {
         });
     }
 
+    @Test
+    void theProvidersRequestsNestUnderEachAttemptUnderTheRateLimitUnderTheSubscribersObservation() {
+        ObservationLog log = new ObservationLog();
+        contextRunner.withBean(ObservationRegistry.class, log::registry).run(context -> {
+            provider.script(Step.status(503), Step.ok());
+            Observation caller = Observation.start("caller", context.getBean(ObservationRegistry.class));
+
+            StepVerifier.create(onParallel(context.getBean(ReactiveClients.class)::everything)
+                    .contextWrite(Context.of(CallContext.OBSERVATION, caller)))
+                    .expectNext("answer").verifyComplete();
+            caller.stop();
+
+            assertThat(log.lines()).filteredOn(line -> line.startsWith("start"))
+                    .map(line -> line.replaceAll(" \\S+=\\S+", ""))
+                    .containsExactly("start caller", "start crossbridge.ratelimit in caller",
+                            "start crossbridge.retry in crossbridge.ratelimit",
+                            "start http.client.requests in crossbridge.retry",
+                            "start http.client.requests in crossbridge.retry");
+        });
+    }
+
     /** Calls the method on one of Reactor's non-blocking threads, and subscribes there. */
     private static <T> Flux<T> onParallel(java.util.function.Supplier<? extends org.reactivestreams.Publisher<T>> call) {
         return Flux.defer(call).subscribeOn(Schedulers.parallel());
@@ -207,8 +234,9 @@ class ReactiveProviderTests {
     static class ReactiveClientsConfiguration {
 
         @Bean
-        ReactiveClients reactiveClients() {
-            return new ReactiveClients(WebClient.builder().baseUrl(provider.url()).build());
+        ReactiveClients reactiveClients(ObjectProvider<ObservationRegistry> observations) {
+            return new ReactiveClients(WebClient.builder().baseUrl(provider.url())
+                    .observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP)).build());
         }
 
         @Bean

@@ -42,7 +42,7 @@ class ReactiveDecisionTests {
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class))
             .withBean(RateLimiter.class, () -> limiter)
-            .withBean(RateLimitObserver.class, () -> (name, limit) -> new Recording(observed))
+            .withBean(RateLimitObserver.class, () -> (name, limit, parent) -> new Recording(observed))
             .withBean(Limited.class);
 
     @Test

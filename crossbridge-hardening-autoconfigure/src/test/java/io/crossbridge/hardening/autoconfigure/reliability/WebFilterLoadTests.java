@@ -63,7 +63,7 @@ class WebFilterLoadTests {
     @Test
     void aBurstFromTwoThreadsAdmitsExactlyTheCapacityOfEachKey() {
         contextRunner.run(context -> {
-            WebFilter filter = context.getBean(WebFilter.class);
+            WebFilter filter = context.getBean("rateLimitWebFilter", WebFilter.class);
             AtomicIntegerArray admitted = new AtomicIntegerArray(1_000);
             ExecutorService threads = Executors.newFixedThreadPool(2);
             CountDownLatch start = new CountDownLatch(1);
@@ -98,7 +98,7 @@ class WebFilterLoadTests {
     @Test
     void aKeyFloodLeavesLiveKeysTheirExactLimit() {
         contextRunner.run(context -> {
-            WebFilter filter = context.getBean(WebFilter.class);
+            WebFilter filter = context.getBean("rateLimitWebFilter", WebFilter.class);
             int[] admitted = new int[100];
             long rejectedFlood = 0;
             for (int i = 0; i < 500_000; i++) {

@@ -53,7 +53,7 @@ class RateLimitWebFilterTests {
                 OnFailure.DENY);
         try {
             contextRunner.withBean(RateLimiter.class, () -> redis).run(context -> {
-                WebFilter filter = context.getBean(WebFilter.class);
+                WebFilter filter = context.getBean("rateLimitWebFilter", WebFilter.class);
                 AtomicReference<String> handlerThread = new AtomicReference<>();
                 assertThat(outcome(filter, "/by-header", "alice", handlerThread)).isNull();
                 assertThat(handlerThread.get()).startsWith("parallel-");
@@ -75,7 +75,7 @@ class RateLimitWebFilterTests {
                 .withBean(ExchangeKeyResolver.class, () -> exchange -> Mono
                         .justOrEmpty(exchange.getRequest().getHeaders().getFirst("X-Tenant")).map(tenant -> "tenant:" + tenant))
                 .run(context -> {
-                    WebFilter filter = context.getBean(WebFilter.class);
+                    WebFilter filter = context.getBean("rateLimitWebFilter", WebFilter.class);
                     AtomicReference<String> handlerThread = new AtomicReference<>();
                     assertThat(tenantRequest(filter, "acme", handlerThread)).isNull();
                     assertThat(tenantRequest(filter, "acme", handlerThread)).isNull();

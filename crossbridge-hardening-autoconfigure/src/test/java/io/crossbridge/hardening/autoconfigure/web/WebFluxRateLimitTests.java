@@ -3,15 +3,21 @@ package io.crossbridge.hardening.autoconfigure.web;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
+import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import reactor.core.publisher.Mono;
+import reactor.test.StepVerifier;
+
+import java.security.Principal;
+import java.time.Duration;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -19,6 +25,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -26,6 +34,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,13 +49,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WebFluxRateLimitTests {
 
     @Nested
-    @SpringBootTest(classes = Application.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+    @SpringBootTest(classes = { Application.class, CallerApi.class }, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
             "spring.main.web-application-type=reactive",
             "management.endpoints.web.exposure.include=health,ratelimiters,retries,circuitbreakers",
             "crossbridge.hardening.rate-limit.limits.three.capacity=3",
             "crossbridge.hardening.rate-limit.limits.three.window=60s",
             "crossbridge.hardening.rate-limit.limits.single.capacity=1",
             "crossbridge.hardening.rate-limit.limits.single.window=1h",
+            "crossbridge.hardening.rate-limit.limits.caller.capacity=2",
+            "crossbridge.hardening.rate-limit.limits.caller.window=1h",
             "crossbridge.hardening.rate-limit.http[0].path=/api/search",
             "crossbridge.hardening.rate-limit.http[0].limit=search",
             "crossbridge.hardening.rate-limit.http[0].key=header:X-API-Key",
@@ -59,6 +70,9 @@ class WebFluxRateLimitTests {
 
         @LocalServerPort
         private int port;
+
+        @Autowired
+        private CallerApi api;
 
         private WebTestClient client;
 
@@ -127,6 +141,27 @@ class WebFluxRateLimitTests {
                     .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
                     .expectHeader().valueEquals("Retry-After", "3600")
                     .expectBody().jsonPath("$.violated-policies[0]").isEqualTo("single");
+        }
+
+        @Test
+        void aRateLimitedReactiveMethodWithNoKeyCountsByTheExchangesPrincipalElseItsAddress() {
+            for (int i = 0; i < 2; i++) {
+                client.get().uri("/annotated/by-caller").header("X-User", "alice").exchange().expectStatus().isOk();
+            }
+            client.get().uri("/annotated/by-caller").header("X-User", "alice").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS)
+                    .expectBody().jsonPath("$.violated-policies[0]").isEqualTo("caller");
+
+            client.get().uri("/annotated/by-caller").header("X-User", "bob").exchange().expectStatus().isOk();
+            client.get().uri("/annotated/by-caller").exchange().expectStatus().isOk();
+            client.get().uri("/annotated/by-caller").exchange().expectStatus().isOk();
+            client.get().uri("/annotated/by-caller").exchange()
+                    .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+        }
+
+        @Test
+        void aRateLimitedReactiveMethodWithNoKeyOutsideAnExchangeHasNone() {
+            StepVerifier.create(api.countedByCaller()).expectError(MissingRateLimitKeyException.class).verify(Duration.ofSeconds(5));
         }
 
         @Test
@@ -235,6 +270,17 @@ class WebFluxRateLimitTests {
         RateLimiter rateLimiter() {
             return InMemoryRateLimiter.builder().ticker(() -> 0L).build();
         }
+
+        /** The principal named by an {@code X-User} header, as a security filter would set it. */
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        WebFilter principalFromHeader() {
+            return (exchange, chain) -> {
+                String user = exchange.getRequest().getHeaders().getFirst("X-User");
+                return chain.filter(user == null ? exchange
+                        : exchange.mutate().principal(Mono.just((Principal) () -> user)).build());
+            };
+        }
     }
 
     @RestController
@@ -264,6 +310,17 @@ class WebFluxRateLimitTests {
         @RateLimited(limit = "single", key = "'annotated'")
         public Mono<String> annotated() {
             return Mono.just("once");
+        }
+    }
+
+    /** Only where the limit {@code caller} is configured. */
+    @RestController
+    static class CallerApi {
+
+        @GetMapping("/annotated/by-caller")
+        @RateLimited(limit = "caller")
+        public Mono<String> countedByCaller() {
+            return Mono.just("counted by caller");
         }
     }
 

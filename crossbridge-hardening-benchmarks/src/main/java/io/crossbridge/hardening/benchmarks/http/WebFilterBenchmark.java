@@ -59,7 +59,7 @@ public class WebFilterBenchmark {
                 "crossbridge.hardening.rate-limit.http[0].key", "header:X-API-Key")));
         context.register(RateLimiterAutoConfiguration.class, ReactiveWebRateLimitAutoConfiguration.class);
         context.refresh();
-        filter = context.getBean(WebFilter.class);
+        filter = context.getBean("rateLimitWebFilter", WebFilter.class);
     }
 
     @TearDown(Level.Trial)
