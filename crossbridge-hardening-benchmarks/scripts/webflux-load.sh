@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # WebFlux load check: requests per second of a search behind a URL rule (GET /api/search, keyed by
 # X-API-Key, so the rule runs in the starter's WebFilter and decides through the store's
-# asynchronous path) against the same work with no rule (GET /demo/unlimited-search), in a
-# WebFlux application on Netty (WebFluxLoadApplication), driven by wrk from a second process. As
-# in http-load.sh the limit is a billion tokens refilled one per second, so nothing is rejected and
-# every bucket stays in use, and each round runs both endpoints, the first one alternating. Not a
+# asynchronous path) against the same work with no rule (GET /demo/unlimited-search), and with no
+# rule but the rule's two header fields (GET /demo/unlimited-search-with-headers), in a WebFlux
+# application on Netty (WebFluxLoadApplication), driven by wrk from a second process. As in
+# http-load.sh the limit is a billion tokens refilled one per second, so nothing is rejected and
+# every bucket stays in use, and each round runs the three endpoints in a rotating order. Not a
 # test: run it by hand, e.g.
 #   bash crossbridge-hardening-benchmarks/scripts/webflux-load.sh
-# Needs wrk (Debian: apt-get install -y wrk). Settings: DURATION, ROUNDS, CONNECTIONS, THREADS, PORT.
+# Needs wrk (Debian: apt-get install -y wrk). Settings: DURATION, ROUNDS, WARMUP, CONNECTIONS, THREADS,
+# PORT, EXTRA_ARGS (more arguments for the application).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -49,25 +51,28 @@ run() { # path -> requests per second
         | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx responses: " $4 > "/dev/stderr"}'
 }
 
-echo "Warming up both endpoints (10 s each)..."
-run 10s "/api/search?q=cats" >/dev/null
-run 10s "/demo/unlimited-search?q=cats" >/dev/null
+WARMUP=${WARMUP:-30s}
+echo "Warming up each endpoint ($WARMUP each)..."
+run "$WARMUP" "/api/search?q=cats" >/dev/null
+run "$WARMUP" "/demo/unlimited-search?q=cats" >/dev/null
+run "$WARMUP" "/demo/unlimited-search-with-headers?q=cats" >/dev/null
 
-echo "| round | rule req/s | no rule req/s | rule / no rule |"
-echo "|---:|---:|---:|---:|"
-limited_sum=0
-unlimited_sum=0
+# Three endpoints a round, in a rotating order: the rule; no rule; no rule but the rule's two
+# header fields written by the handler, so that what the headers cost shows apart from the rule.
+echo "| round | rule req/s | no rule req/s | no rule, same headers req/s | rule / no rule | rule / same headers |"
+echo "|---:|---:|---:|---:|---:|---:|"
+paths=("/api/search?q=cats" "/demo/unlimited-search?q=cats" "/demo/unlimited-search-with-headers?q=cats")
+sums=(0 0 0)
 for round in $(seq 1 "$ROUNDS"); do
-    if (( round % 2 == 1 )); then
-        limited=$(run "$DURATION" "/api/search?q=cats")
-        unlimited=$(run "$DURATION" "/demo/unlimited-search?q=cats")
-    else
-        unlimited=$(run "$DURATION" "/demo/unlimited-search?q=cats")
-        limited=$(run "$DURATION" "/api/search?q=cats")
-    fi
-    limited_sum=$(echo "$limited_sum + $limited" | bc -l)
-    unlimited_sum=$(echo "$unlimited_sum + $unlimited" | bc -l)
-    printf "| %d | %.0f | %.0f | %.3f |\n" "$round" "$limited" "$unlimited" "$(echo "$limited / $unlimited" | bc -l)"
+    results=(0 0 0)
+    for step in 0 1 2; do
+        which=$(( (round + step) % 3 ))
+        results[$which]=$(run "$DURATION" "${paths[$which]}")
+        sums[$which]=$(echo "${sums[$which]} + ${results[$which]}" | bc -l)
+    done
+    printf "| %d | %.0f | %.0f | %.0f | %.3f | %.3f |\n" "$round" "${results[0]}" "${results[1]}" "${results[2]}" \
+        "$(echo "${results[0]} / ${results[1]}" | bc -l)" "$(echo "${results[0]} / ${results[2]}" | bc -l)"
 done
-printf "| all | %.0f | %.0f | %.3f |\n" "$(echo "$limited_sum / $ROUNDS" | bc -l)" \
-    "$(echo "$unlimited_sum / $ROUNDS" | bc -l)" "$(echo "$limited_sum / $unlimited_sum" | bc -l)"
+printf "| all | %.0f | %.0f | %.0f | %.3f | %.3f |\n" "$(echo "${sums[0]} / $ROUNDS" | bc -l)" \
+    "$(echo "${sums[1]} / $ROUNDS" | bc -l)" "$(echo "${sums[2]} / $ROUNDS" | bc -l)" \
+    "$(echo "${sums[0]} / ${sums[1]}" | bc -l)" "$(echo "${sums[0]} / ${sums[2]}" | bc -l)"

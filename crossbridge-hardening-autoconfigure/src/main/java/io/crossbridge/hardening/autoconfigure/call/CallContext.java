@@ -2,9 +2,9 @@ package io.crossbridge.hardening.autoconfigure.call;
 
 /**
  * What a call's caller keeps beside the call, for an advice that needs more than the arguments:
- * a reactive subscriber's Reactor context (on WebFlux, the exchange being served and the
- * observation of the request). A blocking or asynchronous call keeps its context in the calling
- * thread instead, and has none here.
+ * a reactive subscriber's Reactor context ({@link SubscriberContext}; on WebFlux, the exchange
+ * being served and the observation of the request). A blocking or asynchronous call keeps its
+ * context in the calling thread instead, and has none here.
  */
 @FunctionalInterface
 public interface CallContext {

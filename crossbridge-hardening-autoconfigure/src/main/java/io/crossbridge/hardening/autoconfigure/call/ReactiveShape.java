@@ -144,7 +144,7 @@ final class ReactiveShape extends CallShape {
     }
 
     static CallContext contextOf(ContextView subscriber) {
-        return key -> subscriber.getOrDefault(key, null);
+        return new SubscriberContext(subscriber);
     }
 
     /** The call with {@code observation} current in its context, so what the call observes nests under it. */

@@ -44,7 +44,7 @@ final class RateLimitedInterceptor implements MethodInterceptor {
      */
     private final SingletonSupplier<RateLimiter> limiter;
 
-    /** Without a resolver bean (no servlet API) a call has no default key. */
+    /** Without a resolver bean (neither the servlet API nor WebFlux) a call has no default key. */
     private final SingletonSupplier<RateLimitKeyResolver> keyResolver;
 
     private final SingletonSupplier<RateLimitObserver> observer;

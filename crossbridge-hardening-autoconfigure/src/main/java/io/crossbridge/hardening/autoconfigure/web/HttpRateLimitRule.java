@@ -5,6 +5,7 @@ import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitCatalog;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties;
 import io.crossbridge.hardening.ratelimit.RateLimit;
+import io.crossbridge.hardening.ratelimit.RateLimitDecision;
 
 import java.util.Locale;
 import java.util.Set;
@@ -41,6 +42,9 @@ final class HttpRateLimitRule {
     /** The {@code RateLimit-Policy} item of a fixed limit, built once; {@code null} for a plan. */
     private final String fixedPolicyHeader;
 
+    /** The start of a fixed limit's {@code RateLimit} item, built once; {@code null} for a plan. */
+    private final String fixedRemainingPrefix;
+
     private HttpRateLimitRule(PathPattern path, Set<String> methods, Function<RuleRequest, RateLimit> limit,
             String limitDescription, RequestKeySource key, int tokens, RateLimit fixed) {
         this.path = path;
@@ -50,6 +54,7 @@ final class HttpRateLimitRule {
         this.key = key;
         this.tokens = tokens;
         this.fixedPolicyHeader = fixed == null ? null : RateLimitHeaders.policy(fixed);
+        this.fixedRemainingPrefix = fixed == null ? null : RateLimitHeaders.remainingPrefix(fixed);
     }
 
     /**
@@ -148,6 +153,12 @@ final class HttpRateLimitRule {
     /** The {@code RateLimit-Policy} item for the limit this request took from. */
     String policyHeader(RateLimit limit) {
         return fixedPolicyHeader != null ? fixedPolicyHeader : RateLimitHeaders.policy(limit);
+    }
+
+    /** The {@code RateLimit} item after an allowed request took from {@code limit}. */
+    String remainingHeader(RateLimit limit, RateLimitDecision decision) {
+        String prefix = fixedRemainingPrefix != null ? fixedRemainingPrefix : RateLimitHeaders.remainingPrefix(limit);
+        return RateLimitHeaders.remaining(prefix, decision.remaining(), decision.timeToFull());
     }
 
     @Override

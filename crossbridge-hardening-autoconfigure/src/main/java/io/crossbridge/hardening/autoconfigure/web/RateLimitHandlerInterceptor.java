@@ -62,7 +62,7 @@ final class RateLimitHandlerInterceptor implements HandlerInterceptor {
             if (headersOnAllowed) {
                 // One item per matching rule, as a Structured Field list; usually there is one.
                 String policy = rule.policyHeader(limit);
-                String left = RateLimitHeaders.remaining(limit, decision.remaining(), decision.timeToFull());
+                String left = rule.remainingHeader(limit, decision);
                 policies = policies == null ? policy : policies + ", " + policy;
                 remaining = remaining == null ? left : remaining + ", " + left;
             }

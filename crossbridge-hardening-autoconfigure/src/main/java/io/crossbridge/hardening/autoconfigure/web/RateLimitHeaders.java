@@ -28,7 +28,17 @@ final class RateLimitHeaders {
 
     /** One {@code RateLimit} item: {@code "search";r=0;t=2}. */
     static String remaining(RateLimit limit, double remaining, Duration reset) {
-        return name(limit) + ";r=" + (long) Math.floor(Math.max(0, remaining)) + ";t=" + seconds(reset);
+        return remaining(remainingPrefix(limit), remaining, reset);
+    }
+
+    /** The start of a {@code RateLimit} item, which a fixed limit builds once: {@code "search";r=}. */
+    static String remainingPrefix(RateLimit limit) {
+        return name(limit) + ";r=";
+    }
+
+    /** One {@code RateLimit} item after its {@link #remainingPrefix}. */
+    static String remaining(String prefix, double remaining, Duration reset) {
+        return prefix + (long) Math.floor(Math.max(0, remaining)) + ";t=" + seconds(reset);
     }
 
     /**

@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
 import org.springframework.web.reactive.DispatcherHandler;
 
@@ -39,20 +40,6 @@ public final class ReactiveWebRateLimitAutoConfiguration {
     ExchangeKeyResolver exchangeKeyResolver(ObjectProvider<ClientAddresses> clientAddresses,
             RateLimitProperties properties) {
         return new CallerKeyResolver(clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress())));
-    }
-
-    /** The default key of a reactive {@code @RateLimited} method with no key: the exchange's. */
-    @Bean
-    @ConditionalOnMissingBean
-    RateLimitKeyResolver rateLimitKeyResolver(ExchangeKeyResolver exchangeKeyResolver) {
-        return new ExchangeRateLimitKeyResolver(exchangeKeyResolver);
-    }
-
-    /** Keeps the exchange in the Reactor context of its handling, where that default key finds it. */
-    @Bean
-    @ConditionalOnMissingBean
-    ServerWebExchangeContextFilter serverWebExchangeContextFilter() {
-        return new ServerWebExchangeContextFilter();
     }
 
     @Bean
@@ -78,5 +65,31 @@ public final class ReactiveWebRateLimitAutoConfiguration {
             rules.add(HttpRateLimitRule.of(i, properties.getHttp().get(i), catalog, addresses));
         }
         return new RateLimitWebFilter(rules, limiter, keyResolver, properties.isHttpHeaders());
+    }
+
+    /**
+     * The default key of a reactive {@code @RateLimited} method with no key: the exchange's, which
+     * the exchange-context filter keeps in the Reactor context. Both back off when the
+     * application declares its own {@link RateLimitKeyResolver}.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnMissingBean(RateLimitKeyResolver.class)
+    static class ExchangeKeyConfiguration {
+
+        @Bean
+        RateLimitKeyResolver rateLimitKeyResolver(ExchangeKeyResolver exchangeKeyResolver) {
+            return new ExchangeRateLimitKeyResolver(exchangeKeyResolver);
+        }
+
+        /**
+         * Unordered, so it runs after every ordered filter (Spring Security's chain among them)
+         * and keeps the exchange as they decorated it, with its principal. Named apart from an
+         * application's own bean of that simple name.
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        ServerWebExchangeContextFilter crossbridgeServerWebExchangeContextFilter() {
+            return new ServerWebExchangeContextFilter();
+        }
     }
 }

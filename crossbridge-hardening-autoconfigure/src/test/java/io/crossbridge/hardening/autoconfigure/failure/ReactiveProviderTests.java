@@ -222,6 +222,11 @@ class ReactiveProviderTests {
                             "start crossbridge.retry in crossbridge.ratelimit",
                             "start http.client.requests in crossbridge.retry",
                             "start http.client.requests in crossbridge.retry");
+            assertThat(log.lines()).filteredOn(line -> line.startsWith("stop"))
+                    .map(line -> line.replaceAll(" \\S+=\\S+", ""))
+                    .as("each observation stopped once").containsExactlyInAnyOrder("stop caller",
+                            "stop crossbridge.ratelimit", "stop crossbridge.retry", "stop http.client.requests",
+                            "stop http.client.requests");
         });
     }
 

@@ -2,12 +2,14 @@ package io.crossbridge.hardening.autoconfigure.web;
 
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
+import io.crossbridge.hardening.autoconfigure.ObservationLog;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
+import reactor.util.context.Context;
 
 import java.security.Principal;
 import java.time.Duration;
@@ -34,6 +36,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +76,9 @@ class WebFluxRateLimitTests {
 
         @Autowired
         private CallerApi api;
+
+        @Autowired
+        private ObservationLog observations;
 
         private WebTestClient client;
 
@@ -157,6 +163,14 @@ class WebFluxRateLimitTests {
             client.get().uri("/annotated/by-caller").exchange().expectStatus().isOk();
             client.get().uri("/annotated/by-caller").exchange()
                     .expectStatus().isEqualTo(HttpStatus.TOO_MANY_REQUESTS);
+        }
+
+        @Test
+        void aReactiveMethodsObservationNestsUnderTheServersObservationOfTheRequest() {
+            client.get().uri("/annotated/by-caller").header("X-User", "dora").exchange().expectStatus().isOk();
+
+            assertThat(observations.lines()).anyMatch(line -> line.startsWith("start crossbridge.ratelimit in http.server.requests")
+                    && line.contains("countedByCaller"));
         }
 
         @Test
@@ -271,15 +285,27 @@ class WebFluxRateLimitTests {
             return InMemoryRateLimiter.builder().ticker(() -> 0L).build();
         }
 
-        /** The principal named by an {@code X-User} header, as a security filter would set it. */
+        /**
+         * The principal named by an {@code X-User} header, kept as Spring Security keeps it: in the
+         * Reactor context of the request's handling, which the exchange's principal reads.
+         */
         @Bean
         @Order(Ordered.HIGHEST_PRECEDENCE)
         WebFilter principalFromHeader() {
             return (exchange, chain) -> {
                 String user = exchange.getRequest().getHeaders().getFirst("X-User");
-                return chain.filter(user == null ? exchange
-                        : exchange.mutate().principal(Mono.just((Principal) () -> user)).build());
+                if (user == null) {
+                    return chain.filter(exchange);
+                }
+                ServerWebExchange secured = exchange.mutate().principal(Mono.deferContextual(context ->
+                        Mono.justOrEmpty(context.<Principal>getOrEmpty(Principal.class)))).build();
+                return chain.filter(secured).contextWrite(Context.of(Principal.class, (Principal) () -> user));
             };
+        }
+
+        @Bean
+        ObservationLog observationLog() {
+            return new ObservationLog();
         }
     }
 
