@@ -9,7 +9,7 @@
 # test: run it by hand, e.g.
 #   bash crossbridge-hardening-benchmarks/scripts/webflux-load.sh
 # Needs wrk (Debian: apt-get install -y wrk). Settings: DURATION, ROUNDS, WARMUP, CONNECTIONS, THREADS,
-# PORT, EXTRA_ARGS (more arguments for the application).
+# PORT, PIN (1: the application and wrk on a core each), EXTRA_ARGS (more arguments for the application).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,7 +27,14 @@ echo "Building the WebFlux load application..."
 ./mvnw -q -B -ntp -pl crossbridge-hardening-benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
 CLASSPATH="crossbridge-hardening-benchmarks/target/classes:$(cat crossbridge-hardening-benchmarks/target/classpath.txt)"
 
-java -Xms1g -Xmx1g -cp "$CLASSPATH" io.crossbridge.hardening.benchmarks.http.WebFluxLoadApplication \
+# PIN=1 runs the application on CPU 0 and wrk on CPU 1 (taskset), so that they do not compete for
+# the same core: on a two-core machine wrk otherwise takes its share from the application's.
+APP_PIN=() WRK_PIN=()
+if [ "${PIN:-0}" = 1 ]; then
+    APP_PIN=(taskset -c 0) WRK_PIN=(taskset -c 1)
+fi
+
+"${APP_PIN[@]}" java -Xms1g -Xmx1g -cp "$CLASSPATH" io.crossbridge.hardening.benchmarks.http.WebFluxLoadApplication \
     --server.port="$PORT" --logging.level.root=WARN \
     --crossbridge.hardening.rate-limit.limits.search.capacity=1000000000 \
     --crossbridge.hardening.rate-limit.limits.search.window=1000000000s \
@@ -47,7 +54,7 @@ curl -fsi "http://localhost:$PORT/api/search?q=up" -H "X-API-Key: probe" | grep 
     || [ -n "${EXTRA_ARGS:-}" ] || { echo "the URL rule is not applied" >&2; exit 1; }
 
 run() { # path -> requests per second
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" -s "$SCRIPT" "http://localhost:$PORT" -- "$2" \
+    "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" -s "$SCRIPT" "http://localhost:$PORT" -- "$2" \
         | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx responses: " $4 > "/dev/stderr"}'
 }
 
