@@ -32,6 +32,11 @@ record ExchangeRuleRequest(ServerHttpRequest request, String principal) implemen
     }
 
     @Override
+    public String header(String name) {
+        return request.getHeaders().getFirst(name);
+    }
+
+    @Override
     public String remoteAddress() {
         InetSocketAddress remote = request.getRemoteAddress();
         if (remote == null) {

@@ -4,7 +4,6 @@ import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
 import io.crossbridge.hardening.autoconfigure.ratelimit.ClientAddresses;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitKeys;
 
-import java.util.List;
 import java.util.function.Function;
 
 import org.springframework.expression.EvaluationContext;
@@ -56,7 +55,7 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
             String header = spec.substring("header:".length()).trim();
             String prefix = RateLimitKeys.headerPrefix(header);
             return new RequestKeySource("the " + header + " header",
-                    request -> RateLimitKeys.header(prefix, first(request.headers(header))), false);
+                    request -> RateLimitKeys.header(prefix, request.header(header)), false);
         }
         if (spec.startsWith("#")) {
             Expression expression = parseExpression(property, spec);
@@ -98,9 +97,5 @@ record RequestKeySource(String description, Function<RuleRequest, String> keyOf,
     private static String ipKey(ClientAddresses clientAddresses, RuleRequest request) {
         String address = address(clientAddresses, request);
         return address == null ? null : RateLimitKeys.ip(address);
-    }
-
-    private static String first(List<String> values) {
-        return values.isEmpty() ? null : values.get(0);
     }
 }

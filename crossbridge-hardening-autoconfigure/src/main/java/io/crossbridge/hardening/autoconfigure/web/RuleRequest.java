@@ -18,6 +18,9 @@ interface RuleRequest {
     /** The header's values, in the order they came; empty when it is absent. */
     List<String> headers(String name);
 
+    /** The header's first value, or {@code null} when it is absent; read without a list. */
+    String header(String name);
+
     /** The address the connection came from. */
     String remoteAddress();
 

@@ -31,6 +31,11 @@ record ServletRuleRequest(HttpServletRequest request) implements RuleRequest {
     }
 
     @Override
+    public String header(String name) {
+        return request.getHeader(name);
+    }
+
+    @Override
     public String remoteAddress() {
         return request.getRemoteAddr();
     }
