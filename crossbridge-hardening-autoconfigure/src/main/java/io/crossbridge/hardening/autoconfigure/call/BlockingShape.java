@@ -1,5 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.call;
 
+import java.util.concurrent.Callable;
+
 import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.aop.ProxyMethodInvocation;
@@ -39,11 +41,11 @@ final class BlockingShape extends CallShape {
 
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) throws Throwable {
-        ReplayedCall call = new ReplayedCall(invocation);
+        ReplayedCall<Object> call = new ReplayedCall<>(invocation);
         CallRetry.Attempts attempts = retry.start(true, CallContext.NONE);
         Object result;
         try {
-            result = retry.retry().call(call::proceed, retry.policy(), attempts);
+            result = retry.retry().call(call, retry.policy(), attempts);
         }
         catch (Throwable ex) {
             throw attempts.failed(ex);
@@ -54,13 +56,21 @@ final class BlockingShape extends CallShape {
 
     /**
      * The intercepted call, made repeatable: the first attempt proceeds the invocation itself, each
-     * retry a fresh clone of a copy taken before the first ran (a proceeded invocation cannot run
-     * again). One clone per call, not per attempt plus one. Attempts never overlap, and each
-     * happens-after the one before.
+     * retry the same invocation set back to where this advice received it, or, where Spring's
+     * invocation cannot be set back, a fresh clone of a copy taken before the first attempt ran.
+     * Attempts never overlap, and each happens-after the one before.
+     *
+     * @param <T> what the method returns
      */
-    static final class ReplayedCall {
+    static final class ReplayedCall<T> implements Callable<T> {
 
         private final MethodInvocation invocation;
+
+        /** The arguments as this advice received them, which an advice inside may replace. */
+        private final Object[] arguments;
+
+        /** Where this advice received the invocation; {@code -1} to replay clones of {@link #template}. */
+        private final int position;
 
         private final ProxyMethodInvocation template;
 
@@ -68,11 +78,22 @@ final class BlockingShape extends CallShape {
 
         ReplayedCall(MethodInvocation invocation) {
             this.invocation = invocation;
-            this.template = template(invocation);
+            this.arguments = invocation.getArguments();
+            this.position = InvocationRewind.position(invocation);
+            this.template = this.position < 0 ? template(invocation) : null;
         }
 
-        <T> T proceed() throws Exception {
-            MethodInvocation attempt = started ? template.invocableClone() : invocation;
+        @Override
+        public T call() throws Exception {
+            MethodInvocation attempt = invocation;
+            if (started) {
+                if (template != null) {
+                    attempt = template.invocableClone();
+                }
+                else {
+                    InvocationRewind.rewind(invocation, position, arguments);
+                }
+            }
             started = true;
             return CallShape.proceed(attempt);
         }

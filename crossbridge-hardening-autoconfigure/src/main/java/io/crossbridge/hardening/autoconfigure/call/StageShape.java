@@ -72,12 +72,12 @@ final class StageShape extends CallShape {
 
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) {
-        BlockingShape.ReplayedCall call = new BlockingShape.ReplayedCall(invocation);
+        BlockingShape.ReplayedCall<CompletionStage<Object>> call = new BlockingShape.ReplayedCall<>(invocation);
         CallRetry.Attempts attempts = retry.start(false, CallContext.NONE);
         CompletableFuture<Object> answer = new CompletableFuture<>();
         retry.retry().callAsync(() -> {
             try {
-                return call.<CompletionStage<Object>>proceed();
+                return call.call();
             }
             catch (Exception ex) {
                 return CompletableFuture.failedFuture(ex);

@@ -20,7 +20,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.expression.EvaluationContext;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
@@ -77,11 +76,11 @@ final class RateLimitedInterceptor implements MethodInterceptor {
 
         @Override
         public RateLimitObserver.Call enter() {
-            EvaluationContext context = spec.contextFor(invocation.getArguments());
-            RateLimit limit = spec.limitFor(context);
+            Object[] arguments = invocation.getArguments();
+            RateLimit limit = spec.limitFor(arguments);
             RateLimitObserver.Call observed = observer.get().start(spec.name(), limit.name(), null);
             try {
-                limiter.get().acquireOrThrow(keyOf(context), limit, spec.tokens());
+                limiter.get().acquireOrThrow(keyOf(arguments), limit, spec.tokens());
             }
             catch (RuntimeException | Error ex) {
                 refusedOrFailed(observed, ex);
@@ -95,17 +94,17 @@ final class RateLimitedInterceptor implements MethodInterceptor {
         public CompletionStage<RateLimitObserver.Call> enterWithoutBlocking(CallContext context) {
             RateLimitObserver.Call observed = RateLimitObserver.Call.NONE;
             try {
-                EvaluationContext evaluation = spec.contextFor(invocation.getArguments());
-                RateLimit limit = spec.limitFor(evaluation);
+                Object[] arguments = invocation.getArguments();
+                RateLimit limit = spec.limitFor(arguments);
                 observed = observer.get().start(spec.name(), limit.name(), context.get(CallContext.OBSERVATION));
                 RateLimitObserver.Call call = observed;
                 if (spec.key() == null) {
-                    return keyResolver.get().resolveKeyWithoutBlocking(invocation.getMethod(), invocation.getArguments(),
+                    return keyResolver.get().resolveKeyWithoutBlocking(invocation.getMethod(), arguments,
                             context).handle((key, failure) -> failure == null ? decided(call, key, limit)
                                     : notDecided(call, AsyncFailures.unwrap(failure)))
                             .thenCompose(Function.identity());
                 }
-                return decided(call, keyOf(evaluation), limit);
+                return decided(call, keyOf(arguments), limit);
             }
             catch (RuntimeException | Error ex) {
                 refusedOrFailed(observed, ex);
@@ -188,11 +187,11 @@ final class RateLimitedInterceptor implements MethodInterceptor {
             }
         }
 
-        private String keyOf(EvaluationContext context) {
+        private String keyOf(Object[] arguments) {
             if (spec.key() == null) {
-                return keyResolver.get().resolveKey(invocation.getMethod(), invocation.getArguments());
+                return keyResolver.get().resolveKey(invocation.getMethod(), arguments);
             }
-            Object key = spec.keyFor(context);
+            Object key = spec.keyFor(arguments);
             return key == null ? null : RateLimitKeys.expression(key.toString());
         }
     }

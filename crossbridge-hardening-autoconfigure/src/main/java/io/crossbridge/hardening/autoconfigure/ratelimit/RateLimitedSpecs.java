@@ -12,17 +12,12 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
-import org.springframework.expression.Expression;
-import org.springframework.expression.ParseException;
-import org.springframework.expression.spel.standard.SpelExpressionParser;
 
 /**
  * The {@link RateLimitedSpec} of each annotated method, resolved once per method (at startup for
  * singletons) and cached.
  */
 final class RateLimitedSpecs {
-
-    private final SpelExpressionParser parser = new SpelExpressionParser();
 
     private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
@@ -55,16 +50,16 @@ final class RateLimitedSpecs {
         }
         String name = targetClass.getSimpleName() + "." + method.getName();
         CallShape shape = CallShape.of(method, where);
+        ArgumentExpressions expressions = new ArgumentExpressions(method, variables(method));
+        ArgumentExpression key = expressions.compile(where, "key", annotation.key());
         if (annotation.limit().startsWith("#")) {
             // A plan: the limit is chosen per call, so its name and capacity are checked then.
-            return new RateLimitedSpec(name, null, parse(where, "limit", annotation.limit()), limits,
-                    parse(where, "key", annotation.key()), variables(method), checkTokens(where, annotation.tokens(), null),
-                    shape);
+            return new RateLimitedSpec(name, null, expressions.compile(where, "limit", annotation.limit()), limits, key,
+                    checkTokens(where, annotation.tokens(), null), shape);
         }
         RateLimit limit = limits.find(annotation.limit()).orElseThrow(() -> new IllegalStateException(where
                 + " names rate limit '" + annotation.limit() + "', which does not exist; configured: " + limits.names()));
-        return new RateLimitedSpec(name, limit, null, limits, parse(where, "key", annotation.key()), variables(method),
-                checkTokens(where, annotation.tokens(), limit), shape);
+        return new RateLimitedSpec(name, limit, null, limits, key, checkTokens(where, annotation.tokens(), limit), shape);
     }
 
     private static int checkTokens(String where, int tokens, RateLimit limit) {
@@ -84,18 +79,5 @@ final class RateLimitedSpecs {
                     : new String[] { "p" + i, "a" + i };
         }
         return variables;
-    }
-
-    private Expression parse(String where, String attribute, String expression) {
-        if (expression.isBlank()) {
-            return null;
-        }
-        try {
-            return parser.parseExpression(expression);
-        }
-        catch (ParseException ex) {
-            throw new IllegalStateException(where + " has a " + attribute + " expression that does not parse: \""
-                    + expression + "\" (" + ex.getMessage() + ")", ex);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.MethodSettings;
 import io.crossbridge.hardening.autoconfigure.call.CallContext;
 import io.crossbridge.hardening.autoconfigure.call.CallRetry;
 import io.crossbridge.hardening.retry.Retry;
@@ -29,7 +31,8 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     private static final Log logger = LogFactory.getLog(RetryWithBackoffInterceptor.class);
 
-    private final RetryWithBackoffPolicies methods;
+    /** Each method's retry, made once: nothing of it is allocated per call. */
+    private final MethodSettings<RetryWithBackoff, Retried> retried;
 
     private final Retry retry;
 
@@ -40,7 +43,8 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     RetryWithBackoffInterceptor(RetryWithBackoffPolicies methods, Retry retry, ScheduledExecutorService scheduler,
             ObjectProvider<RetryObserver> observer) {
-        this.methods = methods;
+        this.retried = new MethodSettings<>(RetryWithBackoff.class,
+                (method, targetClass, annotation, where) -> new Retried(methods.methodFor(method, targetClass)));
         this.retry = retry;
         this.scheduler = scheduler;
         this.observer = SingletonSupplier.of(() -> observer.getIfAvailable(() -> RetryObserver.NONE));
@@ -48,8 +52,8 @@ final class RetryWithBackoffInterceptor implements MethodInterceptor {
 
     @Override
     public Object invoke(MethodInvocation invocation) throws Throwable {
-        RetriedMethod method = methods.methodFor(invocation);
-        return method.shape().retry(invocation, new Retried(method));
+        Retried method = retried.get(invocation);
+        return method.method.shape().retry(invocation, method);
     }
 
     /** One method's retry, for its shape to replay its calls. */

@@ -259,6 +259,14 @@ class RateLimitedTests {
     }
 
     @Test
+    void aKeyExpressionReadingAVariableThatIsNoArgumentStopsStartup() {
+        this.contextRunner.withBean("misspelledKey", MisspelledKey.class).run(context -> assertThat(context).hasFailed()
+                .getFailure().hasMessageContaining("Bean 'misspelledKey'")
+                .hasMessageContaining("has a key expression \"#usrId\" that reads #usrId, which is not one of its arguments")
+                .hasMessageContaining("#a0, #p0, #userId"));
+    }
+
+    @Test
     void unknownLimitOnAPackagePrivateMethodStopsStartupToo() {
         this.contextRunner.withBean("unknownLimit", PackagePrivateUnknownLimit.class).run(context -> assertThat(context)
                 .hasFailed().getFailure().hasMessageContaining("Bean 'unknownLimit'")
@@ -432,6 +440,14 @@ class RateLimitedTests {
         @Override
         public String find(String userId) {
             return "found";
+        }
+    }
+
+    static class MisspelledKey {
+
+        @RateLimited(limit = "tiny", key = "#usrId")
+        public String query(String userId) {
+            return "results";
         }
     }
 

@@ -11,10 +11,19 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.aop.framework.AbstractAdvisingBeanPostProcessor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.NameMatchMethodPointcut;
+import org.springframework.aop.support.RootClassFilter;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -185,6 +194,19 @@ class RetryWithBackoffTests {
         });
     }
 
+    @Test
+    void eachAttemptRunsTheAdviceInsideTheRetryAgainWithTheArgumentsTheRetryReceived() {
+        this.contextRunner.withUserConfiguration(InnerAdviceConfiguration.class).run(context -> {
+            Echo echo = context.getBean(Echo.class);
+            Renaming renaming = context.getBean(Renaming.class);
+            echo.failNext(2);
+
+            assertThat(echo.echo("original")).isEqualTo("renamed original");
+            assertThat(renaming.seen).containsExactly("original", "original", "original");
+            assertThat(echo.received()).containsExactly("renamed original", "renamed original", "renamed original");
+        });
+    }
+
     private static double calls(MeterRegistry registry, String name, String outcome) {
         return registry.get("crossbridge.retry.calls").tag("name", name).tag("policy", "fast").tag("outcome", outcome)
                 .counter().count();
@@ -215,6 +237,69 @@ class RetryWithBackoffTests {
         @Bean
         FlakyEmbedder flakyEmbedder() {
             return new FlakyEmbedder();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class InnerAdviceConfiguration {
+
+        @Bean
+        static Renaming renaming() {
+            return new Renaming();
+        }
+
+        /** An application's own advice, which lands inside the retry's and replaces the argument. */
+        @Bean
+        static AbstractAdvisingBeanPostProcessor renamingAdvice(Renaming renaming) {
+            return new AbstractAdvisingBeanPostProcessor() {
+                {
+                    NameMatchMethodPointcut echoes = new NameMatchMethodPointcut();
+                    echoes.setMappedName("echo");
+                    echoes.setClassFilter(new RootClassFilter(Echo.class));
+                    this.advisor = new DefaultPointcutAdvisor(echoes, renaming);
+                }
+            };
+        }
+
+        @Bean
+        Echo echo() {
+            return new Echo();
+        }
+    }
+
+    static class Renaming implements MethodInterceptor {
+
+        final List<Object> seen = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Object invoke(MethodInvocation invocation) throws Throwable {
+            seen.add(invocation.getArguments()[0]);
+            ((ProxyMethodInvocation) invocation).setArguments("renamed " + invocation.getArguments()[0]);
+            return invocation.proceed();
+        }
+    }
+
+    static class Echo {
+
+        private final List<String> received = new CopyOnWriteArrayList<>();
+
+        private final AtomicInteger failuresLeft = new AtomicInteger();
+
+        @RetryWithBackoff(policy = "fast")
+        public String echo(String text) throws IOException {
+            received.add(text);
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IOException("flaky");
+            }
+            return text;
+        }
+
+        public void failNext(int failures) {
+            failuresLeft.set(failures);
+        }
+
+        public List<String> received() {
+            return received;
         }
     }
 

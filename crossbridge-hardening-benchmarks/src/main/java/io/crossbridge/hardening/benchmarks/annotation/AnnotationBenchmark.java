@@ -5,9 +5,15 @@ import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,6 +26,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.aop.framework.AbstractAdvisingBeanPostProcessor;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
 import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,7 +53,11 @@ public class AnnotationBenchmark {
 
     private Provider bare;
 
+    private PassedThrough passedThrough;
+
     private BothAnnotated both;
+
+    private BothConstantKey bothConstantKey;
 
     private RetryOnly retryOnly;
 
@@ -59,7 +72,9 @@ public class AnnotationBenchmark {
         context.register(RateLimiterAutoConfiguration.class, RetryAutoConfiguration.class, Services.class);
         context.refresh();
         bare = context.getBean(Provider.class);
+        passedThrough = context.getBean(PassedThrough.class);
         both = context.getBean(BothAnnotated.class);
+        bothConstantKey = context.getBean(BothConstantKey.class);
         retryOnly = context.getBean(RetryOnly.class);
         springRetryable = context.getBean(SpringRetryable.class);
     }
@@ -72,6 +87,17 @@ public class AnnotationBenchmark {
     @Benchmark
     public String bare() {
         return bare.complete("user-1");
+    }
+
+    /** A proxy whose one advice only proceeds: what any advised call costs before its advice. */
+    @Benchmark
+    public String proxied() {
+        return passedThrough.complete("user-1");
+    }
+
+    @Benchmark
+    public String rateLimitedConstantKeyAndRetried() {
+        return bothConstantKey.complete("user-1");
     }
 
     @Benchmark
@@ -99,6 +125,26 @@ public class AnnotationBenchmark {
         }
 
         @Bean
+        static AbstractAdvisingBeanPostProcessor passThroughProxies() {
+            return new AbstractAdvisingBeanPostProcessor() {
+                {
+                    this.advisor = new DefaultPointcutAdvisor(AnnotationMatchingPointcut.forMethodAnnotation(PassThrough.class),
+                            (MethodInterceptor) MethodInvocation::proceed);
+                }
+            };
+        }
+
+        @Bean
+        PassedThrough passedThrough() {
+            return new PassedThrough();
+        }
+
+        @Bean
+        BothConstantKey bothConstantKey() {
+            return new BothConstantKey();
+        }
+
+        @Bean
         BothAnnotated bothAnnotated() {
             return new BothAnnotated();
         }
@@ -116,6 +162,28 @@ public class AnnotationBenchmark {
 
     public static class Provider {
 
+        public String complete(String userId) {
+            return userId;
+        }
+    }
+
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    public @interface PassThrough {
+    }
+
+    public static class PassedThrough {
+
+        @PassThrough
+        public String complete(String userId) {
+            return userId;
+        }
+    }
+
+    public static class BothConstantKey {
+
+        @RateLimited(limit = "bench", key = "'k'")
+        @RetryWithBackoff
         public String complete(String userId) {
             return userId;
         }

@@ -1,0 +1,107 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import java.lang.invoke.MethodHandle;
+
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.Expression;
+import org.springframework.expression.spel.SpelEvaluationException;
+import org.springframework.expression.spel.SpelMessage;
+
+/**
+ * A {@code @RateLimited} key or limit expression, made once from its text and then evaluated
+ * over each call's arguments. The shapes most keys have take no SpEL at all: a literal, an
+ * argument ({@code #userId}, {@code #p0}, {@code #a0}), or a chain of property reads on one
+ * ({@code #request.userId}); everything else is SpEL in a read-only context (see
+ * {@link ArgumentExpressions}).
+ */
+sealed interface ArgumentExpression {
+
+    /** Returns the expression's value over {@code arguments}, as SpEL would give it. */
+    Object valueFor(Object[] arguments);
+
+    /** The expression's text, for messages. */
+    String text();
+
+    /** A literal: the same value on every call. */
+    record Constant(String text, Object value) implements ArgumentExpression {
+
+        @Override
+        public Object valueFor(Object[] arguments) {
+            return value;
+        }
+    }
+
+    /** One argument, as it is. */
+    record Argument(String text, int index) implements ArgumentExpression {
+
+        @Override
+        public Object valueFor(Object[] arguments) {
+            return arguments[index];
+        }
+    }
+
+    /**
+     * Property reads on one argument, each through the getter, record accessor or public field
+     * resolved at startup on the declared type; a null on the way fails the way SpEL does, unless
+     * the step was written null-safe ({@code ?.}).
+     *
+     * @param names     per step, the property's name
+     * @param readers   per step, a handle taking the object and returning the property as an
+     *                  {@code Object}
+     * @param nullSafe  per step, whether it was written {@code ?.}
+     */
+    record PropertyChain(String text, int index, String[] names, MethodHandle[] readers, boolean[] nullSafe)
+            implements ArgumentExpression {
+
+        @Override
+        public Object valueFor(Object[] arguments) {
+            Object value = arguments[index];
+            for (int i = 0; i < readers.length; i++) {
+                if (value == null) {
+                    if (nullSafe[i]) {
+                        return null;
+                    }
+                    throw new SpelEvaluationException(SpelMessage.PROPERTY_OR_FIELD_NOT_READABLE_ON_NULL, names[i]);
+                }
+                value = read(readers[i], value);
+            }
+            return value;
+        }
+
+        private static Object read(MethodHandle reader, Object target) {
+            try {
+                return reader.invokeExact(target);
+            }
+            catch (RuntimeException | Error ex) {
+                throw ex;
+            }
+            catch (Throwable ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+    }
+
+    /**
+     * Any other expression: SpEL, compiled where Spring's compiler allows, evaluated in a
+     * read-only context that reads the arguments' variables without copying them into a map.
+     */
+    record Spel(Expression expression, ArgumentContexts contexts) implements ArgumentExpression {
+
+        @Override
+        public Object valueFor(Object[] arguments) {
+            return expression.getValue(contexts.over(arguments));
+        }
+
+        @Override
+        public String text() {
+            return expression.getExpressionString();
+        }
+    }
+
+    /** Makes the evaluation context of one call from a method's shared one and its arguments. */
+    @FunctionalInterface
+    interface ArgumentContexts {
+
+        EvaluationContext over(Object[] arguments);
+    }
+}

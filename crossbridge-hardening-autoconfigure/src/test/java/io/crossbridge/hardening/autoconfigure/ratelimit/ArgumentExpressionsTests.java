@@ -1,0 +1,173 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit;
+
+import java.lang.reflect.Method;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.expression.EvaluationContext;
+import org.springframework.expression.spel.SpelEvaluationException;
+import org.springframework.expression.spel.standard.SpelExpressionParser;
+import org.springframework.expression.spel.support.SimpleEvaluationContext;
+import org.springframework.util.ReflectionUtils;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class ArgumentExpressionsTests {
+
+    private static final Method METHOD = ReflectionUtils.findMethod(Service.class, "search", String.class, Request.class,
+            Object.class);
+
+    private static final Request REQUEST = new Request("alice", new Customer("c-7", true), new Tier("gold"));
+
+    private static final Object[] ARGUMENTS = { "plan-pro", REQUEST, REQUEST };
+
+    private final ArgumentExpressions expressions = new ArgumentExpressions(METHOD,
+            new String[][] { { "plan", "p0", "a0" }, { "request", "p1", "a1" }, { "value", "p2", "a2" } });
+
+    @Test
+    void literalsArgumentsAndPropertyChainsAreReadWithoutSpel() {
+        assertThat(compile("'k'")).isEqualTo(new ArgumentExpression.Constant("'k'", "k"));
+        assertThat(compile("42")).isEqualTo(new ArgumentExpression.Constant("42", 42));
+        assertThat(compile("#plan")).isEqualTo(new ArgumentExpression.Argument("#plan", 0));
+        assertThat(compile("#p1")).isEqualTo(new ArgumentExpression.Argument("#p1", 1));
+        assertThat(compile("#a0")).isEqualTo(new ArgumentExpression.Argument("#a0", 0));
+        assertThat(compile("#request.userId")).isInstanceOf(ArgumentExpression.PropertyChain.class);
+        assertThat(compile("#request.customer.id")).isInstanceOf(ArgumentExpression.PropertyChain.class);
+        assertThat(compile("#request.customer.active")).isInstanceOf(ArgumentExpression.PropertyChain.class);
+        assertThat(compile("#request.tier.name")).isInstanceOf(ArgumentExpression.PropertyChain.class);
+        assertThat(compile("#request?.customer?.id")).isInstanceOf(ArgumentExpression.PropertyChain.class);
+    }
+
+    @Test
+    void everyOtherShapeStaysSpel() {
+        assertThat(compile("#p0 + ':' + #a1.userId")).isInstanceOf(ArgumentExpression.Spel.class);
+        assertThat(compile("#request.userId.toUpperCase()")).isInstanceOf(ArgumentExpression.Spel.class);
+        // Declared as Object: nothing to resolve a property on at startup.
+        assertThat(compile("#value.userId")).isInstanceOf(ArgumentExpression.Spel.class);
+        assertThat(compile("#request.missing")).isInstanceOf(ArgumentExpression.Spel.class);
+    }
+
+    @Test
+    void eachShapeGivesWhatSpelGivesInTheReadOnlyContext() {
+        for (String text : new String[] { "'k'", "42", "#plan", "#p1", "#a2", "#request.userId", "#request.customer.id",
+                "#request.customer.active", "#request.tier.name", "#request?.customer?.id", "#value.userId",
+                "#p0 + ':' + #a1.userId", "#request.userId.toUpperCase()", "#plan == 'plan-pro' ? 'roomy' : 'tiny'" }) {
+            assertThat(compile(text).valueFor(ARGUMENTS)).as(text).isEqualTo(spel(text, ARGUMENTS));
+        }
+    }
+
+    @Test
+    void aNullOnTheWayFailsAsSpelDoesUnlessWrittenNullSafe() {
+        Object[] noRequest = { "plan-pro", null, null };
+        assertThatExceptionOfType(SpelEvaluationException.class)
+                .isThrownBy(() -> compile("#request.userId").valueFor(noRequest))
+                .withMessage(messageOf(() -> spel("#request.userId", noRequest)));
+        Object[] noCustomer = { "plan-pro", new Request("bob", null, null), null };
+        assertThatExceptionOfType(SpelEvaluationException.class)
+                .isThrownBy(() -> compile("#request.customer.id").valueFor(noCustomer))
+                .withMessage(messageOf(() -> spel("#request.customer.id", noCustomer)));
+        assertThat(compile("#request?.customer?.id").valueFor(noCustomer)).isNull();
+    }
+
+    @Test
+    void spelStaysRightOnceSpringsCompilerHasCompiledIt() {
+        // Public types only: Spring's SpEL compiler leaves expressions over non-public ones interpreted.
+        ArgumentExpression expression = compile("#p0 + ':' + #p0.length()");
+        IntStream.range(0, 500).forEach(i -> assertThat(expression.valueFor(new Object[] { "p" + i, null, null }))
+                .isEqualTo("p" + i + ":" + ("p" + i).length()));
+        // A failure in compiled code falls back to the interpreter, which fails as SpEL does.
+        assertThatExceptionOfType(SpelEvaluationException.class)
+                .isThrownBy(() -> expression.valueFor(new Object[] { null, null, null }));
+        assertThat(expression.valueFor(new Object[] { "again", null, null })).isEqualTo("again:5");
+    }
+
+    @Test
+    void expressionsCannotAssign() {
+        assertThatExceptionOfType(SpelEvaluationException.class)
+                .isThrownBy(() -> compile("#plan = 'free'").valueFor(ARGUMENTS.clone()));
+    }
+
+    @Test
+    void aVariableThatNamesNoArgumentStopsStartup() {
+        assertThatIllegalStateException().isThrownBy(() -> expressions.compile("@RateLimited on Service.search()", "key",
+                "#request.userId + #usrId"))
+                .withMessageContaining("@RateLimited on Service.search() has a key expression \"#request.userId + #usrId\" "
+                        + "that reads #usrId, which is not one of its arguments")
+                .withMessageContaining("#a0, #a1, #a2, #p0, #p1, #p2, #plan, #request, #value");
+    }
+
+    @Test
+    void anExpressionThatDoesNotParseStopsStartup() {
+        assertThatIllegalStateException().isThrownBy(() -> expressions.compile("@RateLimited on Service.search()", "limit",
+                "#plan ==")).withMessageContaining("has a limit expression that does not parse: \"#plan ==\"");
+    }
+
+    private ArgumentExpression compile(String text) {
+        return expressions.compile("@RateLimited on Service.search()", "key", text);
+    }
+
+    /** What SpEL itself gives, in the context the starter evaluated keys in before. */
+    private static Object spel(String text, Object[] arguments) {
+        EvaluationContext context = SimpleEvaluationContext.forReadOnlyDataBinding().withInstanceMethods().build();
+        String[][] names = { { "plan", "p0", "a0" }, { "request", "p1", "a1" }, { "value", "p2", "a2" } };
+        for (int i = 0; i < names.length; i++) {
+            for (String name : names[i]) {
+                context.setVariable(name, arguments[i]);
+            }
+        }
+        return new SpelExpressionParser().parseExpression(text).getValue(context);
+    }
+
+    private static String messageOf(Runnable evaluation) {
+        try {
+            evaluation.run();
+        }
+        catch (RuntimeException ex) {
+            return ex.getMessage();
+        }
+        throw new AssertionError("expected a failure");
+    }
+
+    static class Service {
+
+        public String search(String plan, Request request, Object value) {
+            return "ok";
+        }
+    }
+
+    /** Package-private, as records nested in applications often are. */
+    record Request(String userId, Customer customer, Tier tier) {
+    }
+
+    static final class Customer {
+
+        private final String id;
+
+        private final boolean active;
+
+        Customer(String id, boolean active) {
+            this.id = id;
+            this.active = active;
+        }
+
+        public String getId() {
+            return id;
+        }
+
+        public boolean isActive() {
+            return active;
+        }
+    }
+
+    public static final class Tier {
+
+        public final String name;
+
+        Tier(String name) {
+            this.name = name;
+        }
+    }
+}
