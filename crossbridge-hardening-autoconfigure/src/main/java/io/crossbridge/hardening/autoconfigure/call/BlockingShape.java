@@ -41,7 +41,7 @@ final class BlockingShape extends CallShape {
 
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) throws Throwable {
-        ReplayedCall<Object> call = new ReplayedCall<>(invocation);
+        ReplayedCall<Object> call = new ReplayedCall<>(invocation, true);
         CallRetry.Attempts attempts = retry.start(true, CallContext.NONE);
         Object result;
         try {
@@ -55,10 +55,14 @@ final class BlockingShape extends CallShape {
     }
 
     /**
-     * The intercepted call, made repeatable: the first attempt proceeds the invocation itself, each
-     * retry the same invocation set back to where this advice received it, or, where Spring's
-     * invocation cannot be set back, a fresh clone of a copy taken before the first attempt ran.
-     * Attempts never overlap, and each happens-after the one before.
+     * The intercepted call, made repeatable: the first attempt proceeds the invocation itself.
+     * Each retry of a blocking call proceeds the same invocation again, set back to where this
+     * advice received it and to a copy of the arguments it had then (an advice inside may change
+     * them in place); every attempt runs on the calling thread, so nothing else uses the
+     * invocation meanwhile. Otherwise (an asynchronous call, whose retry runs on another thread
+     * while the caller's may still be leaving the advice outside, or a Spring whose invocation
+     * cannot be set back) each retry proceeds a fresh clone of a copy taken before the first
+     * attempt. Attempts never overlap, and each happens-after the one before.
      *
      * @param <T> what the method returns
      */
@@ -66,7 +70,7 @@ final class BlockingShape extends CallShape {
 
         private final MethodInvocation invocation;
 
-        /** The arguments as this advice received them, which an advice inside may replace. */
+        /** The arguments as this advice received them. */
         private final Object[] arguments;
 
         /** Where this advice received the invocation; {@code -1} to replay clones of {@link #template}. */
@@ -76,10 +80,14 @@ final class BlockingShape extends CallShape {
 
         private volatile boolean started;
 
-        ReplayedCall(MethodInvocation invocation) {
+        /**
+         * @param onThisThread whether every attempt runs on the calling thread, before the call
+         *                     returns to the advice outside, so that the invocation may be set back
+         */
+        ReplayedCall(MethodInvocation invocation, boolean onThisThread) {
             this.invocation = invocation;
-            this.arguments = invocation.getArguments();
-            this.position = InvocationRewind.position(invocation);
+            this.position = onThisThread ? InvocationRewind.position(invocation) : -1;
+            this.arguments = this.position >= 0 ? invocation.getArguments().clone() : null;
             this.template = this.position < 0 ? template(invocation) : null;
         }
 
@@ -91,7 +99,7 @@ final class BlockingShape extends CallShape {
                     attempt = template.invocableClone();
                 }
                 else {
-                    InvocationRewind.rewind(invocation, position, arguments);
+                    InvocationRewind.rewind(invocation, position, arguments.clone());
                 }
             }
             started = true;

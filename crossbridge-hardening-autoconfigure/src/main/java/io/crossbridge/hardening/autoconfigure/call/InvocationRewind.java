@@ -12,30 +12,34 @@ import org.springframework.aop.framework.ReflectiveMethodInvocation;
  * proceeds again through the advice inside: what a blocking retry needs, without the copy per
  * call ({@code invocableClone()}: the invocation, its argument array and a map, about 120 bytes)
  * that only a retried call would use. Spring keeps that position in a private field of
- * {@link ReflectiveMethodInvocation}; where the field cannot be reached (another invocation type,
- * a Spring that renamed it, a module that does not open it), {@link #position} answers {@code -1}
- * and the caller copies the invocation instead.
+ * {@link ReflectiveMethodInvocation}, which both JDK and CGLIB proxies use in Spring 7; only that
+ * class is set back (a subclass may proceed in its own way), and where the field cannot be reached (a Spring that
+ * renamed it, a module that does not open it) {@link #position} answers {@code -1} and the caller
+ * copies the invocation instead.
  */
 final class InvocationRewind {
 
-    private static final VarHandle POSITION = position();
+    private static final VarHandle POSITION = positionField();
 
     private InvocationRewind() {
     }
 
     /** Where {@code invocation} is, to {@link #rewind} it to; {@code -1} when it cannot be rewound. */
     static int position(MethodInvocation invocation) {
-        return POSITION != null && invocation instanceof ReflectiveMethodInvocation ? (int) POSITION.get(invocation) : -1;
+        if (POSITION == null || invocation.getClass() != ReflectiveMethodInvocation.class) {
+            return -1;
+        }
+        return (int) POSITION.get((ReflectiveMethodInvocation) invocation);
     }
 
-    /** Sets {@code invocation} back to {@code position} and to the arguments it had there. */
+    /** Sets {@code invocation} back to {@code position} and to {@code arguments}. */
     static void rewind(MethodInvocation invocation, int position, Object[] arguments) {
         ReflectiveMethodInvocation reflective = (ReflectiveMethodInvocation) invocation;
         reflective.setArguments(arguments);
         POSITION.set(reflective, position);
     }
 
-    private static VarHandle position() {
+    private static VarHandle positionField() {
         try {
             return MethodHandles.privateLookupIn(ReflectiveMethodInvocation.class, MethodHandles.lookup())
                     .findVarHandle(ReflectiveMethodInvocation.class, "currentInterceptorIndex", int.class);

@@ -72,7 +72,7 @@ final class StageShape extends CallShape {
 
     @Override
     public Object retry(MethodInvocation invocation, CallRetry retry) {
-        BlockingShape.ReplayedCall<CompletionStage<Object>> call = new BlockingShape.ReplayedCall<>(invocation);
+        BlockingShape.ReplayedCall<CompletionStage<Object>> call = new BlockingShape.ReplayedCall<>(invocation, false);
         CallRetry.Attempts attempts = retry.start(false, CallContext.NONE);
         CompletableFuture<Object> answer = new CompletableFuture<>();
         retry.retry().callAsync(() -> {

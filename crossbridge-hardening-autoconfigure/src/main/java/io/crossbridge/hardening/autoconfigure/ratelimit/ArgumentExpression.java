@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import java.lang.invoke.MethodHandle;
 
+import org.springframework.expression.AccessException;
 import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.spel.SpelEvaluationException;
@@ -63,27 +64,31 @@ sealed interface ArgumentExpression {
                     }
                     throw new SpelEvaluationException(SpelMessage.PROPERTY_OR_FIELD_NOT_READABLE_ON_NULL, names[i]);
                 }
-                value = read(readers[i], value);
+                value = read(i, value);
             }
             return value;
         }
 
-        private static Object read(MethodHandle reader, Object target) {
+        /** Reads one step; what a getter throws is wrapped the way SpEL wraps it (EL1009E). */
+        private Object read(int step, Object target) {
             try {
-                return reader.invokeExact(target);
+                return (Object) readers[step].invokeExact(target);
             }
-            catch (RuntimeException | Error ex) {
+            catch (Error ex) {
                 throw ex;
             }
             catch (Throwable ex) {
-                throw new IllegalStateException(ex);
+                AccessException access = new AccessException("Unable to access property '" + names[step]
+                        + "' through getter method", ex instanceof Exception exception ? exception : new IllegalStateException(ex));
+                throw new SpelEvaluationException(access, SpelMessage.EXCEPTION_DURING_PROPERTY_READ, names[step],
+                        access.getMessage());
             }
         }
     }
 
     /**
-     * Any other expression: SpEL, compiled where Spring's compiler allows, evaluated in a
-     * read-only context that reads the arguments' variables without copying them into a map.
+     * Any other expression: SpEL, evaluated in a read-only context that reads the arguments'
+     * variables without copying them into a map ({@link ArgumentsEvaluationContext}).
      */
     record Spel(Expression expression, ArgumentContexts contexts) implements ArgumentExpression {
 

@@ -11,29 +11,17 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-import org.springframework.expression.BeanResolver;
-import org.springframework.expression.ConstructorResolver;
-import org.springframework.expression.EvaluationContext;
-import org.springframework.expression.IndexAccessor;
-import org.springframework.expression.MethodResolver;
-import org.springframework.expression.OperatorOverloader;
+import org.springframework.core.BridgeMethodResolver;
 import org.springframework.expression.ParseException;
-import org.springframework.expression.PropertyAccessor;
-import org.springframework.expression.TypeComparator;
-import org.springframework.expression.TypeConverter;
-import org.springframework.expression.TypeLocator;
-import org.springframework.expression.TypedValue;
-import org.springframework.expression.spel.SpelCompilerMode;
 import org.springframework.expression.spel.SpelNode;
-import org.springframework.expression.spel.SpelParserConfiguration;
 import org.springframework.expression.spel.ast.CompoundExpression;
 import org.springframework.expression.spel.ast.Literal;
 import org.springframework.expression.spel.ast.PropertyOrFieldReference;
 import org.springframework.expression.spel.ast.VariableReference;
 import org.springframework.expression.spel.standard.SpelExpression;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.expression.spel.support.SimpleEvaluationContext;
 import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
@@ -42,34 +30,40 @@ import org.springframework.util.StringUtils;
  * startup: SpEL parses it, and where its tree is a literal, a variable naming an argument, or such
  * a variable followed by property reads that resolve on the declared types, the call reads the
  * value directly; a SpEL evaluation costs more than the limiter's decision. A variable that names
- * no argument stops startup: in the read-only context it could only ever be {@code null}.
+ * no argument stops startup: in the read-only context it could only ever be {@code null}. The
+ * members are resolved on the declared types, where SpEL looks at each call's own classes: the
+ * same member wherever the declared type has one, which is the only case read directly.
  */
 final class ArgumentExpressions {
 
     private static final MethodType READER = MethodType.methodType(Object.class, Object.class);
 
-    /** The read-only context's accessors and resolvers, shared by every call; it holds no variables. */
-    private static final EvaluationContext READ_ONLY = SimpleEvaluationContext.forReadOnlyDataBinding()
-            .withInstanceMethods().build();
-
     private final Method method;
 
     private final Map<String, Integer> argumentIndexes = new HashMap<>();
 
-    private final SpelExpressionParser parser;
+    /** Whether the parameters' names are known, rather than only {@code p0} and {@code a0}. */
+    private final boolean namesKnown;
+
+    /**
+     * Spring's defaults: interpreted, unless the application turns the compiler on
+     * ({@code spring.expression.compiler.mode}). Compiling by default would recompile for ever
+     * where an argument's class changes from call to call (compiled code casts to the class it
+     * saw), and the shapes most keys have need no SpEL anyway.
+     */
+    private final SpelExpressionParser parser = new SpelExpressionParser();
 
     /**
      * @param variables per argument index, its names ({@code userId}, {@code p0}, {@code a0})
      */
     ArgumentExpressions(Method method, String[][] variables) {
         this.method = method;
+        this.namesKnown = variables.length == 0 || variables[0].length > 2;
         for (int i = 0; i < variables.length; i++) {
             for (String variable : variables[i]) {
                 this.argumentIndexes.put(variable, i);
             }
         }
-        this.parser = new SpelExpressionParser(new SpelParserConfiguration(SpelCompilerMode.MIXED,
-                method.getDeclaringClass().getClassLoader()));
     }
 
     /**
@@ -93,7 +87,7 @@ final class ArgumentExpressions {
         }
         checkVariables(where, attribute, text, expression.getAST());
         ArgumentExpression direct = direct(text, expression.getAST());
-        return direct != null ? direct : new ArgumentExpression.Spel(expression, ArgumentsContext::new);
+        return direct != null ? direct : new ArgumentExpression.Spel(expression, arguments -> new ArgumentsEvaluationContext(argumentIndexes, arguments));
     }
 
     private void checkVariables(String where, String attribute, String text, SpelNode node) {
@@ -102,7 +96,7 @@ final class ArgumentExpressions {
             if (!name.equals("this") && !name.equals("root") && !this.argumentIndexes.containsKey(name)) {
                 throw new IllegalStateException(where + " has a " + attribute + " expression \"" + text + "\" that reads #"
                         + name + ", which is not one of its arguments; it can read " + argumentNames()
-                        + " (parameter names need the compiler's -parameters flag)");
+                        + (namesKnown ? "" : " (parameter names need the compiler's -parameters flag)"));
             }
         }
         for (int i = 0; i < node.getChildCount(); i++) {
@@ -136,7 +130,7 @@ final class ArgumentExpressions {
             if (!(compound.getChild(i + 1) instanceof PropertyOrFieldReference property)) {
                 return null;
             }
-            Member member = readableMember(type, property.getName());
+            Member member = readsLikeDataBinding(type) ? readableMember(type, property.getName()) : null;
             MethodHandle reader = member == null ? null : reader(member);
             if (reader == null) {
                 return null;
@@ -150,6 +144,16 @@ final class ArgumentExpressions {
     }
 
     /**
+     * Whether SpEL's read-only data binding reads properties of {@code type} the plain way: it
+     * refuses {@code Class} and {@code ClassLoader} targets, and unwraps an {@code Optional} on a
+     * null-safe step, so those stay SpEL.
+     */
+    private static boolean readsLikeDataBinding(Class<?> type) {
+        return !Class.class.isAssignableFrom(type) && !ClassLoader.class.isAssignableFrom(type)
+                && !Optional.class.isAssignableFrom(type);
+    }
+
+    /**
      * The member SpEL's read-only data binding reads {@code name} through on {@code type}: a
      * public getter ({@code getName}, {@code isName}), a record-style accessor ({@code name()}),
      * else a public field; {@code null} when there is none.
@@ -158,7 +162,9 @@ final class ArgumentExpressions {
         String capitalized = StringUtils.capitalize(name);
         for (String candidate : new String[] { "get" + capitalized, "is" + capitalized, name }) {
             Method getter = ReflectionUtils.findMethod(type, candidate);
-            if (getter != null && Modifier.isPublic(getter.getModifiers()) && !Modifier.isStatic(getter.getModifiers())
+            getter = getter == null ? null : BridgeMethodResolver.findBridgedMethod(getter);
+            // Never Object's or Class's members (getClass, hashCode), which data binding refuses too.
+            if (getter != null && !isObjectOrClassMember(getter) && Modifier.isPublic(getter.getModifiers()) && !Modifier.isStatic(getter.getModifiers())
                     && getter.getReturnType() != void.class
                     && (!candidate.startsWith("is") || candidate.equals(name) || getter.getReturnType() == boolean.class
                             || getter.getReturnType() == Boolean.class)) {
@@ -168,6 +174,10 @@ final class ArgumentExpressions {
         Field field = ReflectionUtils.findField(type, name);
         return field != null && Modifier.isPublic(field.getModifiers()) && !Modifier.isStatic(field.getModifiers()) ? field
                 : null;
+    }
+
+    private static boolean isObjectOrClassMember(Method method) {
+        return method.getDeclaringClass() == Object.class || method.getDeclaringClass() == Class.class;
     }
 
     /** A handle reading {@code member} as an {@code Object}, or {@code null} where access is refused. */
@@ -199,84 +209,5 @@ final class ArgumentExpressions {
         List<String> names = new ArrayList<>(this.argumentIndexes.keySet());
         names.sort(null);
         return names.stream().map(name -> "#" + name).toList();
-    }
-
-    /**
-     * The context of one SpEL evaluation: the shared read-only context, with the call's arguments
-     * as its variables, read from the argument array rather than copied into a map per call.
-     */
-    private final class ArgumentsContext implements EvaluationContext {
-
-        private final Object[] arguments;
-
-        ArgumentsContext(Object[] arguments) {
-            this.arguments = arguments;
-        }
-
-        @Override
-        public Object lookupVariable(String name) {
-            Integer index = argumentIndexes.get(name);
-            return index == null || index >= this.arguments.length ? null : this.arguments[index];
-        }
-
-        @Override
-        public void setVariable(String name, Object value) {
-            throw new UnsupportedOperationException("@RateLimited expressions are read-only");
-        }
-
-        @Override
-        public boolean isAssignmentEnabled() {
-            return false;
-        }
-
-        @Override
-        public TypedValue getRootObject() {
-            return READ_ONLY.getRootObject();
-        }
-
-        @Override
-        public List<PropertyAccessor> getPropertyAccessors() {
-            return READ_ONLY.getPropertyAccessors();
-        }
-
-        @Override
-        public List<IndexAccessor> getIndexAccessors() {
-            return READ_ONLY.getIndexAccessors();
-        }
-
-        @Override
-        public List<ConstructorResolver> getConstructorResolvers() {
-            return READ_ONLY.getConstructorResolvers();
-        }
-
-        @Override
-        public List<MethodResolver> getMethodResolvers() {
-            return READ_ONLY.getMethodResolvers();
-        }
-
-        @Override
-        public BeanResolver getBeanResolver() {
-            return READ_ONLY.getBeanResolver();
-        }
-
-        @Override
-        public TypeLocator getTypeLocator() {
-            return READ_ONLY.getTypeLocator();
-        }
-
-        @Override
-        public TypeConverter getTypeConverter() {
-            return READ_ONLY.getTypeConverter();
-        }
-
-        @Override
-        public TypeComparator getTypeComparator() {
-            return READ_ONLY.getTypeComparator();
-        }
-
-        @Override
-        public OperatorOverloader getOperatorOverloader() {
-            return READ_ONLY.getOperatorOverloader();
-        }
     }
 }

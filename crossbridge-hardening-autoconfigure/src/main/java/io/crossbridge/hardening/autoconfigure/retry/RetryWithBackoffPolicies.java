@@ -11,7 +11,6 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
 
-import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
@@ -41,10 +40,6 @@ final class RetryWithBackoffPolicies {
      */
     RetriedMethod methodFor(Method method, Class<?> targetClass) {
         return methods.get(method, targetClass);
-    }
-
-    RetriedMethod methodFor(MethodInvocation invocation) {
-        return methods.get(invocation);
     }
 
     /** How many {@code @RetryWithBackoff} methods there are, once startup has validated them. */

@@ -1,7 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import java.lang.reflect.Method;
-import java.util.stream.IntStream;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,8 @@ class ArgumentExpressionsTests {
     private static final Method METHOD = ReflectionUtils.findMethod(Service.class, "search", String.class, Request.class,
             Object.class);
 
-    private static final Request REQUEST = new Request("alice", new Customer("c-7", true), new Tier("gold"));
+    private static final Request REQUEST = new Request("alice", new Customer("c-7", true), new Tier("gold"),
+            Optional.of("al"));
 
     private static final Object[] ARGUMENTS = { "plan-pro", REQUEST, REQUEST };
 
@@ -65,7 +66,7 @@ class ArgumentExpressionsTests {
         assertThatExceptionOfType(SpelEvaluationException.class)
                 .isThrownBy(() -> compile("#request.userId").valueFor(noRequest))
                 .withMessage(messageOf(() -> spel("#request.userId", noRequest)));
-        Object[] noCustomer = { "plan-pro", new Request("bob", null, null), null };
+        Object[] noCustomer = { "plan-pro", new Request("bob", null, null, Optional.empty()), null };
         assertThatExceptionOfType(SpelEvaluationException.class)
                 .isThrownBy(() -> compile("#request.customer.id").valueFor(noCustomer))
                 .withMessage(messageOf(() -> spel("#request.customer.id", noCustomer)));
@@ -73,15 +74,15 @@ class ArgumentExpressionsTests {
     }
 
     @Test
-    void spelStaysRightOnceSpringsCompilerHasCompiledIt() {
-        // Public types only: Spring's SpEL compiler leaves expressions over non-public ones interpreted.
-        ArgumentExpression expression = compile("#p0 + ':' + #p0.length()");
-        IntStream.range(0, 500).forEach(i -> assertThat(expression.valueFor(new Object[] { "p" + i, null, null }))
-                .isEqualTo("p" + i + ":" + ("p" + i).length()));
-        // A failure in compiled code falls back to the interpreter, which fails as SpEL does.
-        assertThatExceptionOfType(SpelEvaluationException.class)
-                .isThrownBy(() -> expression.valueFor(new Object[] { null, null, null }));
-        assertThat(expression.valueFor(new Object[] { "again", null, null })).isEqualTo("again:5");
+    void whatDataBindingRefusesOrUnwrapsStaysSpelAndFailsOrAnswersAsSpelDoes() {
+        for (String text : new String[] { "#plan.class", "#request.class", "#request.customer.class",
+                "#request.customer.hashCode", "#request.nickname.present", "#request?.nickname?.empty",
+                "#request.customer.failing" }) {
+            assertThat(outcomeOf(() -> compile(text).valueFor(ARGUMENTS))).as(text)
+                    .isEqualTo(outcomeOf(() -> spel(text, ARGUMENTS)));
+        }
+        assertThat(compile("#request.nickname.present")).isInstanceOf(ArgumentExpression.Spel.class);
+        assertThat(compile("#request.customer.failing")).isInstanceOf(ArgumentExpression.PropertyChain.class);
     }
 
     @Test
@@ -121,6 +122,16 @@ class ArgumentExpressionsTests {
         return new SpelExpressionParser().parseExpression(text).getValue(context);
     }
 
+    /** The value, or the failure's type and message. */
+    private static Object outcomeOf(java.util.function.Supplier<Object> evaluation) {
+        try {
+            return evaluation.get();
+        }
+        catch (RuntimeException ex) {
+            return ex.getClass().getName() + ": " + ex.getMessage();
+        }
+    }
+
     private static String messageOf(Runnable evaluation) {
         try {
             evaluation.run();
@@ -139,7 +150,7 @@ class ArgumentExpressionsTests {
     }
 
     /** Package-private, as records nested in applications often are. */
-    record Request(String userId, Customer customer, Tier tier) {
+    record Request(String userId, Customer customer, Tier tier, Optional<String> nickname) {
     }
 
     static final class Customer {
@@ -159,6 +170,10 @@ class ArgumentExpressionsTests {
 
         public boolean isActive() {
             return active;
+        }
+
+        public String getFailing() {
+            throw new IllegalStateException("no such customer");
         }
     }
 

@@ -3,7 +3,10 @@ package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The Redis key of a bucket: {@code <prefix>:<limit>:<key>}.
@@ -27,7 +30,13 @@ final class RedisKeys {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /** How many limits' key heads {@link #bucketBytes} keeps: limits are configured, so few. */
+    private static final int MOST_HEADS = 256;
+
     private final String prefix;
+
+    /** Per limit name, the bytes of {@code <prefix>:<limit>:}, made once. */
+    private final Map<String, byte[]> heads = new ConcurrentHashMap<>();
 
     /**
      * @throws IllegalArgumentException when the prefix is blank or holds a brace: a hash tag in it
@@ -43,6 +52,34 @@ final class RedisKeys {
     /** The key of the bucket of {@code key} under the limit named {@code limit}. */
     String bucket(String limit, String key) {
         return prefix + ":" + encode(limit, false) + ":" + encode(key, true);
+    }
+
+    /**
+     * The bytes of {@link #bucket}, which Redis gets, made in one array for a key that needs no
+     * encoding (most do not: user ids, API keys, addresses): a decision costs Redis a round trip
+     * and the application the allocations around it.
+     */
+    byte[] bucketBytes(String limit, String key) {
+        byte[] head = heads.get(limit);
+        if (head == null) {
+            head = (prefix + ":" + encode(limit, false) + ":").getBytes(StandardCharsets.UTF_8);
+            if (heads.size() < MOST_HEADS) {
+                heads.putIfAbsent(limit, head);
+            }
+        }
+        int length = key.length();
+        if (length > LONGEST_ENCODING) {
+            return bucket(limit, key).getBytes(StandardCharsets.UTF_8);
+        }
+        byte[] bytes = Arrays.copyOf(head, head.length + length);
+        for (int i = 0; i < length; i++) {
+            char c = key.charAt(i);
+            if (!keptAsItIs(c, true)) {
+                return bucket(limit, key).getBytes(StandardCharsets.UTF_8);
+            }
+            bytes[head.length + i] = (byte) c;
+        }
+        return bytes;
     }
 
     /** The pattern that {@code SCAN MATCH} finds every bucket under this prefix with. */
@@ -62,8 +99,7 @@ final class RedisKeys {
         StringBuilder encoded = new StringBuilder(bytes.length + 8);
         for (byte b : bytes) {
             int c = b & 0xff;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
-                    || c == '-' || (c == ':' && keepColon)) {
+            if (keptAsItIs(c, keepColon)) {
                 encoded.append((char) c);
             }
             else {
@@ -74,6 +110,11 @@ final class RedisKeys {
             }
         }
         return encoded.toString();
+    }
+
+    private static boolean keptAsItIs(int c, boolean keepColon) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                || c == '-' || (c == ':' && keepColon);
     }
 
     private static byte[] sha256(byte[] bytes) {
