@@ -69,7 +69,7 @@ sealed interface ArgumentExpression {
             return value;
         }
 
-        /** Reads one step; what a getter throws is wrapped the way SpEL wraps it (EL1009E). */
+        /** Reads one step; what a getter throws is wrapped the way SpEL wraps it (EL1021E). */
         private Object read(int step, Object target) {
             try {
                 return (Object) readers[step].invokeExact(target);

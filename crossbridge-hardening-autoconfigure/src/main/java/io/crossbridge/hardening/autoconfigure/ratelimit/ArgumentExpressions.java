@@ -46,8 +46,8 @@ final class ArgumentExpressions {
     private final boolean namesKnown;
 
     /**
-     * Spring's defaults: interpreted, unless the application turns the compiler on
-     * ({@code spring.expression.compiler.mode}). Compiling by default would recompile for ever
+     * Spring's defaults: interpreted, unless the application turns the compiler on (the
+     * {@code spring.expression.compiler.mode} system property, or {@code spring.properties}). Compiling by default would recompile for ever
      * where an argument's class changes from call to call (compiled code casts to the class it
      * saw), and the shapes most keys have need no SpEL anyway.
      */
@@ -149,8 +149,9 @@ final class ArgumentExpressions {
      * null-safe step, so those stay SpEL.
      */
     private static boolean readsLikeDataBinding(Class<?> type) {
-        return !Class.class.isAssignableFrom(type) && !ClassLoader.class.isAssignableFrom(type)
-                && !Optional.class.isAssignableFrom(type);
+        // Also a declared type that a Class may be (Type, AnnotatedElement): the call's may be one.
+        return !type.isAssignableFrom(Class.class) && !Class.class.isAssignableFrom(type)
+                && !ClassLoader.class.isAssignableFrom(type) && !Optional.class.isAssignableFrom(type);
     }
 
     /**

@@ -65,12 +65,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     private final Map<String, Counters> counters = new ConcurrentHashMap<>();
 
     /**
-     * The acquire script's arguments of the last decision, kept: a limit's are the same on every
-     * call, and encoding them costs six allocations a decision. Read-only once made.
-     */
-    private volatile AcquireArguments lastArguments = new AcquireArguments(0, 0, 0);
-
-    /**
      * A store that skips Redis for 500 ms after a failure.
      *
      * @throws IllegalArgumentException when the timeout is not positive, the prefix is not
@@ -120,7 +114,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         }
         limit.checkTokens(tokens);
         long interval = micros(limit);
-        RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval);
+        RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval, count);
         (decision.allowed() ? count.allowed : count.rejected).increment();
         return decision;
     }
@@ -152,7 +146,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
             return CompletableFuture.failedFuture(ex);
         }
         CompletableFuture<RateLimitDecision> decision = failures.pausing()
-                ? CompletableFuture.completedFuture(whenUnavailable(limit, tokens)) : askAsync(key, limit, tokens, interval);
+                ? CompletableFuture.completedFuture(whenUnavailable(limit, tokens)) : askAsync(key, limit, tokens, interval, count);
         return decision.thenApply(made -> {
             (made.allowed() ? count.allowed : count.rejected).increment();
             return made;
@@ -268,10 +262,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");
     }
 
-    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval) {
+    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval, Counters count) {
         try {
             List<Object> reply = driver.run(acquireScript, keys.bucketBytes(limit.name(), key),
-                    arguments(interval, limit.capacity(), tokens));
+                    count.arguments(interval, limit.capacity(), tokens));
             failures.succeeded();
             return decisionOf(reply, limit, interval);
         }
@@ -286,9 +280,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         }
     }
 
-    private CompletableFuture<RateLimitDecision> askAsync(String key, RateLimit limit, int tokens, long interval) {
+    private CompletableFuture<RateLimitDecision> askAsync(String key, RateLimit limit, int tokens, long interval,
+            Counters count) {
         return driver.runAsync(acquireScript, keys.bucketBytes(limit.name(), key),
-                arguments(interval, limit.capacity(), tokens)).handle((reply, error) -> {
+                count.arguments(interval, limit.capacity(), tokens)).handle((reply, error) -> {
                     Throwable failure = AsyncFailures.unwrap(error);
                     if (failure == null) {
                         failures.succeeded();
@@ -354,15 +349,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         return (nanos + 999) / 1000;
     }
 
-    private byte[][] arguments(long interval, long capacity, int tokens) {
-        AcquireArguments last = lastArguments;
-        if (!last.are(interval, capacity, tokens)) {
-            last = new AcquireArguments(interval, capacity, tokens);
-            lastArguments = last;
-        }
-        return last.bytes();
-    }
-
     private static byte[] bytes(String value) {
         return value.getBytes(StandardCharsets.UTF_8);
     }
@@ -383,10 +369,26 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         }
     }
 
+    /** Per limit name: its decisions, and its last acquire arguments. */
     private static final class Counters {
 
         final LongAdder allowed = new LongAdder();
 
         final LongAdder rejected = new LongAdder();
+
+        /**
+         * Kept, since a limit's arguments are the same on almost every call and encoding them costs
+         * six allocations a decision; read-only once made, so concurrent calls may share them.
+         */
+        private volatile AcquireArguments arguments = new AcquireArguments(0, 0, 0);
+
+        byte[][] arguments(long interval, long capacity, int tokens) {
+            AcquireArguments last = arguments;
+            if (!last.are(interval, capacity, tokens)) {
+                last = new AcquireArguments(interval, capacity, tokens);
+                arguments = last;
+            }
+            return last.bytes();
+        }
     }
 }
