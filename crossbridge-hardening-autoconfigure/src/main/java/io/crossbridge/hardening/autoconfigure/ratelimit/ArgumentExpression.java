@@ -78,8 +78,9 @@ sealed interface ArgumentExpression {
                 throw ex;
             }
             catch (Throwable ex) {
+                Exception cause = ex instanceof Exception exception ? exception : new IllegalStateException(ex);
                 AccessException access = new AccessException("Unable to access property '" + names[step]
-                        + "' through getter method", ex instanceof Exception exception ? exception : new IllegalStateException(ex));
+                        + "' through getter method", cause);
                 throw new SpelEvaluationException(access, SpelMessage.EXCEPTION_DURING_PROPERTY_READ, names[step],
                         access.getMessage());
             }

@@ -47,9 +47,10 @@ final class ArgumentExpressions {
 
     /**
      * Spring's defaults: interpreted, unless the application turns the compiler on (the
-     * {@code spring.expression.compiler.mode} system property, or {@code spring.properties}). Compiling by default would recompile for ever
-     * where an argument's class changes from call to call (compiled code casts to the class it
-     * saw), and the shapes most keys have need no SpEL anyway.
+     * {@code spring.expression.compiler.mode} system property, or {@code spring.properties}).
+     * Compiling by default would recompile for ever where an argument's class changes from call
+     * to call (compiled code casts to the class it saw), and the shapes most keys have need no
+     * SpEL anyway.
      */
     private final SpelExpressionParser parser = new SpelExpressionParser();
 
@@ -87,7 +88,8 @@ final class ArgumentExpressions {
         }
         checkVariables(where, attribute, text, expression.getAST());
         ArgumentExpression direct = direct(text, expression.getAST());
-        return direct != null ? direct : new ArgumentExpression.Spel(expression, arguments -> new ArgumentsEvaluationContext(argumentIndexes, arguments));
+        return direct != null ? direct
+                : new ArgumentExpression.Spel(expression, arguments -> new ArgumentsEvaluationContext(argumentIndexes, arguments));
     }
 
     private void checkVariables(String where, String attribute, String text, SpelNode node) {
@@ -165,8 +167,8 @@ final class ArgumentExpressions {
             Method getter = ReflectionUtils.findMethod(type, candidate);
             getter = getter == null ? null : BridgeMethodResolver.findBridgedMethod(getter);
             // Never Object's or Class's members (getClass, hashCode), which data binding refuses too.
-            if (getter != null && !isObjectOrClassMember(getter) && Modifier.isPublic(getter.getModifiers()) && !Modifier.isStatic(getter.getModifiers())
-                    && getter.getReturnType() != void.class
+            if (getter != null && !isObjectOrClassMember(getter) && Modifier.isPublic(getter.getModifiers())
+                    && !Modifier.isStatic(getter.getModifiers()) && getter.getReturnType() != void.class
                     && (!candidate.startsWith("is") || candidate.equals(name) || getter.getReturnType() == boolean.class
                             || getter.getReturnType() == Boolean.class)) {
                 return getter;
