@@ -85,7 +85,7 @@ final class BucketTable {
             if (index < 0) {
                 return ABSENT;
             }
-            long outcome = Gcra.take(slots.words, index, now, cost, span);
+            long outcome = Gcra.take(slots.words, Slots.wordIndex(index), now, cost, span);
             if (outcome == Gcra.MOVED) {
                 segment.awaitRehash();
             }
@@ -105,7 +105,7 @@ final class BucketTable {
         for (;;) {
             Slots slots = segment.slots;
             int index = slots.find(key, hash);
-            long tat = index < 0 ? Gcra.RETIRED : Gcra.read(slots.words, index);
+            long tat = index < 0 ? Gcra.RETIRED : Gcra.read(slots.words, Slots.wordIndex(index));
             if (tat != Gcra.MOVED) {
                 return tat;
             }
@@ -156,7 +156,7 @@ final class BucketTable {
             if (index < 0) {
                 return false;
             }
-            Gcra.replace(slots.words, index, Gcra.RETIRED);
+            Gcra.replace(slots.words, Slots.wordIndex(index), Gcra.RETIRED);
             segment.live--;
             return true;
         }
@@ -208,7 +208,8 @@ final class BucketTable {
             synchronized (segment) {
                 Slots slots = segment.slots;
                 for (int i = 0; i < slots.keys.length; i++) {
-                    if (slots.keys[i] != null && Gcra.replace(slots.words, i, Gcra.RETIRED) != Gcra.RETIRED) {
+                    if (slots.keys[i] != null
+                            && Gcra.replace(slots.words, Slots.wordIndex(i), Gcra.RETIRED) != Gcra.RETIRED) {
                         dropped++;
                     }
                 }
@@ -283,12 +284,12 @@ final class BucketTable {
                     if (current.keys[i] == null) {
                         continue;
                     }
-                    if (Gcra.retireIfFull(current.words, i, now)) {
+                    if (Gcra.retireIfFull(current.words, Slots.wordIndex(i), now)) {
                         live--;
                         dropped++;
                     }
                     else {
-                        long tat = Gcra.read(current.words, i);
+                        long tat = Gcra.read(current.words, Slots.wordIndex(i));
                         if (tat != Gcra.RETIRED) {
                             blockEarliest = Math.min(blockEarliest, tat);
                         }
@@ -323,7 +324,7 @@ final class BucketTable {
             for (int i = 0; i < old.keys.length; i++) {
                 String key = old.keys[i];
                 if (key != null) {
-                    long tat = Gcra.replace(old.words, i, Gcra.MOVED);
+                    long tat = Gcra.replace(old.words, Slots.wordIndex(i), Gcra.MOVED);
                     if (tat != Gcra.RETIRED) {
                         fresh.add(key, spread(key.hashCode()), tat);
                     }
@@ -343,8 +344,18 @@ final class BucketTable {
 
     private static final class Slots {
 
+        /** Two cache lines of 64 bytes: adjacent-line prefetch fetches lines in pairs. */
+        private static final int WORD_PADDING = 16;
+
         final String[] keys;
 
+        /**
+         * The buckets' words, slot {@code i} at {@link #wordIndex wordIndex(i)}: the padding at
+         * both ends keeps a hot word off the cache lines of these arrays' headers, the keys and
+         * this object, which every lookup reads, so that a compare-and-set on one key does not
+         * make other threads' lookups miss. Neighbouring words still share lines; padding each
+         * would multiply a bucket's memory.
+         */
         final long[] words;
 
         final int mask;
@@ -361,11 +372,15 @@ final class BucketTable {
 
         Slots(int capacity, KeyedHash keyedHash) {
             this.keys = new String[capacity];
-            this.words = new long[capacity];
+            this.words = new long[capacity + 2 * WORD_PADDING];
             this.mask = capacity - 1;
             this.keyedHash = keyedHash;
             this.blockBounds = new long[(capacity + BLOCK - 1) / BLOCK];
             Arrays.fill(blockBounds, Long.MAX_VALUE);
+        }
+
+        static int wordIndex(int slot) {
+            return slot + WORD_PADDING;
         }
 
         private int start(String key, int hash) {
@@ -393,7 +408,7 @@ final class BucketTable {
                 if (candidate == null) {
                     return -1;
                 }
-                if ((candidate == key || candidate.equals(key)) && Gcra.read(words, i) != Gcra.RETIRED) {
+                if ((candidate == key || candidate.equals(key)) && Gcra.read(words, wordIndex(i)) != Gcra.RETIRED) {
                     return i;
                 }
             }
@@ -417,7 +432,7 @@ final class BucketTable {
                 i = (i + 1) & mask;
                 probed++;
             }
-            words[i] = tat;
+            words[wordIndex(i)] = tat;
             KEYS.setRelease(keys, i, key);
             if (tat < blockBounds[i / BLOCK]) {
                 blockBounds[i / BLOCK] = tat;

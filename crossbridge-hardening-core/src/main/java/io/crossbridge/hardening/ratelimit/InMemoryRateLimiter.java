@@ -67,6 +67,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final ConcurrentHashMap<String, LimitTable> tables = new ConcurrentHashMap<>();
 
+    /** Limits by identity, see {@link #resolve}; a power of two. */
+    private final LimitSpec[] resolved = new LimitSpec[64];
+
     /** Buckets held, over all tables; a slot is reserved before a bucket is published. */
     private final AtomicInteger bucketCount = new AtomicInteger();
 
@@ -109,15 +112,13 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     @Override
     public boolean tryAcquire(String key, RateLimit limit, int tokens) {
-        LimitTable table = table(limit);
-        return decide(table, table.spec(limit), key, tokens) > 0;
+        return decide(resolve(limit), key, tokens) > 0;
     }
 
     @Override
     public RateLimitDecision acquire(String key, RateLimit limit, int tokens) {
-        LimitTable table = table(limit);
-        LimitSpec spec = table.spec(limit);
-        long outcome = decide(table, spec, key, tokens);
+        LimitSpec spec = resolve(limit);
+        long outcome = decide(spec, key, tokens);
         long tokenNanos = spec.nanosPerToken();
         if (outcome > 0) {
             return decision(true, (spec.span() - outcome) / (double) tokenNanos, 0, outcome);
@@ -135,9 +136,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
      */
     @Override
     public void acquireOrThrow(String key, RateLimit limit, int tokens) {
-        LimitTable table = table(limit);
-        LimitSpec spec = table.spec(limit);
-        long outcome = decide(table, spec, key, tokens);
+        LimitSpec spec = resolve(limit);
+        long outcome = decide(spec, key, tokens);
         if (outcome <= 0) {
             throw new RateLimitExceededException(key, limit, Duration.ofNanos(waitNanos(outcome, spec)));
         }
@@ -197,14 +197,13 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return sweep(now());
     }
 
-    private long decide(LimitTable table, LimitSpec spec, String key, int tokens) {
-        if (key == null || key.isBlank()) {
-            // A request without a key is refused, and counted as refused.
-            table.rejected.increment();
-            throw new MissingRateLimitKeyException(spec.limit().name());
+    private long decide(LimitSpec spec, String key, int tokens) {
+        if (key == null) {
+            throw missingKey(spec);
         }
         spec.limit().checkTokens(tokens);
-        long outcome = take(table, key, tokens * spec.nanosPerToken(), spec.span(), now());
+        LimitTable table = spec.table();
+        long outcome = take(spec, key, tokens * spec.nanosPerToken(), now());
         if (outcome > 0) {
             table.allowed.increment();
         }
@@ -217,9 +216,15 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return outcome;
     }
 
-    private long take(LimitTable table, String key, long cost, long span, long now) {
+    private long take(LimitSpec spec, String key, long cost, long now) {
+        LimitTable table = spec.table();
+        long span = spec.span();
         long outcome = table.buckets.take(key, now, cost, span);
         while (outcome == BucketTable.ABSENT) {
+            // Checked here, not on every call: a blank key is never given a bucket.
+            if (key.isBlank()) {
+                throw missingKey(spec);
+            }
             if (!reserveSlot(now)) {
                 return AT_MAX_KEYS;
             }
@@ -232,6 +237,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
             outcome = table.buckets.take(key, now, cost, span);
         }
         return outcome;
+    }
+
+    /** A request without a key is refused, and counted as refused. */
+    private static MissingRateLimitKeyException missingKey(LimitSpec spec) {
+        spec.table().rejected.increment();
+        return new MissingRateLimitKeyException(spec.limit().name());
     }
 
     private boolean reserveSlot(long now) {
@@ -341,6 +352,29 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (table.buckets.retire(key)) {
             bucketCount.decrementAndGet();
         }
+    }
+
+    /**
+     * The limit's table and costs. Callers pass one constant {@link RateLimit} per limit, so
+     * the last ones resolved are kept by identity in {@link #resolved}, which spares the hot
+     * path the lookup by name. A slot is filled once and never replaced: limits that meet a
+     * taken slot are looked up by name every time, rather than evicting each other in a field
+     * every thread reads.
+     */
+    private LimitSpec resolve(RateLimit limit) {
+        int slot = System.identityHashCode(limit) & (resolved.length - 1);
+        LimitSpec cached = resolved[slot];
+        if (cached != null && cached.limit() == limit) {
+            return cached;
+        }
+        LimitTable table = table(limit);
+        if (cached == null) {
+            // A racy write is safe: a LimitSpec's fields are final, and tables are never removed.
+            LimitSpec spec = new LimitSpec(limit, table);
+            resolved[slot] = spec;
+            return spec;
+        }
+        return table.spec(limit);
     }
 
     private LimitTable table(RateLimit limit) {

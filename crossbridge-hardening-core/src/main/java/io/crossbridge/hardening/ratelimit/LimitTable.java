@@ -17,7 +17,7 @@ final class LimitTable {
     private volatile LimitSpec spec;
 
     LimitTable(RateLimit limit) {
-        this.spec = new LimitSpec(limit);
+        this.spec = new LimitSpec(limit, this);
     }
 
     LimitSpec spec(RateLimit limit) {
@@ -25,7 +25,7 @@ final class LimitTable {
         if (current.limit() == limit || current.limit().equals(limit)) {
             return current;
         }
-        LimitSpec changed = new LimitSpec(limit);
+        LimitSpec changed = new LimitSpec(limit, this);
         spec = changed;
         return changed;
     }
@@ -35,12 +35,12 @@ final class LimitTable {
     }
 
     /**
-     * A limit with its per-token cost and span computed once, off the hot path.
+     * A limit with its table, and its per-token cost and span computed once, off the hot path.
      */
-    record LimitSpec(RateLimit limit, long nanosPerToken, long span) {
+    record LimitSpec(RateLimit limit, LimitTable table, long nanosPerToken, long span) {
 
-        LimitSpec(RateLimit limit) {
-            this(limit, limit.nanosPerToken(), limit.refillNanos());
+        LimitSpec(RateLimit limit, LimitTable table) {
+            this(limit, table, limit.nanosPerToken(), limit.refillNanos());
         }
     }
 }

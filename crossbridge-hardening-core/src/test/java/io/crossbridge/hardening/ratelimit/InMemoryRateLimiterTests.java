@@ -449,6 +449,29 @@ class InMemoryRateLimiterTests {
     }
 
     /**
+     * The limiter keeps the last limits it resolved by identity, in fewer slots than there are
+     * limits here: every limit, whether it found its slot, met a taken one, or shares its name
+     * with an equal instance, decides by its own capacity and counts under its own name.
+     */
+    @Test
+    void everyLimitDecidesByItsOwnCapacityHoweverManyThereAre() {
+        RateLimit[] limits = new RateLimit[300];
+        for (int i = 0; i < limits.length; i++) {
+            limits[i] = RateLimit.of("limit-" + i, i % 7 + 1, Duration.ofSeconds(60));
+        }
+        for (RateLimit limit : limits) {
+            RateLimit equalInstance = RateLimit.of(limit.name(), limit.capacity(), limit.window());
+            assertThat(limiter.tryAcquire("alice", limit, (int) limit.capacity())).isTrue();
+            assertThat(limiter.tryAcquire("alice", equalInstance)).isFalse();
+            assertThat(limiter.tryAcquire("alice", limit)).isFalse();
+        }
+        for (RateLimit limit : limits) {
+            assertThat(limiter.stats().limits().get(limit.name()))
+                    .isEqualTo(new RateLimiterStats.LimitStats(1, 1, 2));
+        }
+    }
+
+    /**
      * Found by the reliability suite's key flood: at the bound, with a bucket full again every
      * microsecond, each refused key swept the whole table. Now a refusal reads one bound, and a
      * key admitted at the bound sweeps only the part of the table holding a full bucket.
