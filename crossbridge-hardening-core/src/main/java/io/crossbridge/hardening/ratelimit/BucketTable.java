@@ -403,15 +403,25 @@ final class BucketTable {
 
         /** Returns the slot of the live (or moved) bucket of {@code key}, or -1. */
         int find(String key, int hash) {
+            int hashCode = key.hashCode();
             for (int i = start(key, hash);; i = (i + 1) & mask) {
                 String candidate = (String) KEYS.getAcquire(keys, i);
                 if (candidate == null) {
                     return -1;
                 }
-                if ((candidate == key || candidate.equals(key)) && Gcra.read(words, wordIndex(i)) != Gcra.RETIRED) {
+                if (matches(candidate, key, hashCode) && Gcra.read(words, wordIndex(i)) != Gcra.RETIRED) {
                     return i;
                 }
             }
+        }
+
+        /**
+         * Compares the cached hash codes before the characters: a probe passes other keys, and
+         * {@code equals} on one of the same length reads its character array, one more cache
+         * miss per probed slot in a large table.
+         */
+        private static boolean matches(String candidate, String key, int hashCode) {
+            return candidate == key || (candidate.hashCode() == hashCode && candidate.equals(key));
         }
 
         /**
