@@ -9,12 +9,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * The buckets of one limit: a hash table from key to {@link Gcra} word, with no object per
  * bucket. A bucket costs one key reference and one {@code long} per slot, at a load of one third
  * to two thirds: 18 to 36 bytes, where a {@code ConcurrentHashMap} of bucket objects costs about
- * 64 (node, bucket object and table slot).
+ * 64 (node, bucket object and table slot). Each segment's word array also carries 256 bytes of
+ * padding (see {@link Slots#words}), 4 KB per limit whatever its number of keys.
  *
  * <h2>Layout</h2>
  * {@value #SEGMENTS} segments, chosen by the high bits of the key's spread hash. Each holds two
- * parallel arrays, keys and words, probed linearly from the low bits; a {@code null} key ends a
- * probe. A segment grows (or shrinks) by rehashing into new arrays.
+ * parallel arrays, keys and words (the words offset by their padding), probed linearly from the
+ * low bits; a {@code null} key ends a probe. A segment grows (or shrinks) by rehashing into new
+ * arrays.
  *
  * <h2>Hash flooding</h2>
  * {@code String.hashCode()} is cached by the string and costs nothing, but a client that chooses
@@ -417,8 +419,8 @@ final class BucketTable {
 
         /**
          * Compares the cached hash codes before the characters: a probe passes other keys, and
-         * {@code equals} on one of the same length reads its character array, one more cache
-         * miss per probed slot in a large table.
+         * {@code equals} on another key reads its byte array, one more cache miss per probed
+         * slot in a large table; the hash code is a field of the string already read.
          */
         private static boolean matches(String candidate, String key, int hashCode) {
             return candidate == key || (candidate.hashCode() == hashCode && candidate.equals(key));

@@ -65,10 +65,14 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final long cleanupIntervalNanos;
 
-    private final ConcurrentHashMap<String, LimitTable> tables = new ConcurrentHashMap<>();
-
-    /** Limits by identity, see {@link #resolve}; a power of two. */
+    /**
+     * Recently resolved limits, see {@link #resolve}; a power of two. Made first, so that its
+     * lines lie between this object and the map, which hot paths only read, rather than beside
+     * the counters every new key writes.
+     */
     private final LimitSpec[] resolved = new LimitSpec[64];
+
+    private final ConcurrentHashMap<String, LimitTable> tables = new ConcurrentHashMap<>();
 
     /** Buckets held, over all tables; a slot is reserved before a bucket is published. */
     private final AtomicInteger bucketCount = new AtomicInteger();
@@ -201,7 +205,14 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (key == null) {
             throw missingKey(spec);
         }
-        spec.limit().checkTokens(tokens);
+        if (tokens <= 0 || tokens > spec.limit().capacity()) {
+            // A missing key is the first error, as on every store; a blank key is otherwise
+            // checked only when it has no bucket (below), which a blank key never has.
+            if (key.isBlank()) {
+                throw missingKey(spec);
+            }
+            spec.limit().checkTokens(tokens);
+        }
         LimitTable table = spec.table();
         long outcome = take(spec, key, tokens * spec.nanosPerToken(), now());
         if (outcome > 0) {
@@ -355,26 +366,30 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     /**
-     * The limit's table and costs. Callers pass one constant {@link RateLimit} per limit, so
-     * the last ones resolved are kept by identity in {@link #resolved}, which spares the hot
-     * path the lookup by name. A slot is filled once and never replaced: limits that meet a
-     * taken slot are looked up by name every time, rather than evicting each other in a field
-     * every thread reads.
+     * The limit's table and costs. Most callers pass one constant {@link RateLimit} per limit,
+     * so {@link #resolved} keeps one per slot, chosen by the name's hash: a hit is one read and
+     * an identity (or equality) check, where the lookup by name costs a map probe and the
+     * table's own check. A slot changes hands only to a limit of the same name (a changed
+     * limit); limits of other names that meet a taken slot are looked up by name every time,
+     * rather than evicting each other in an array every thread reads.
      */
     private LimitSpec resolve(RateLimit limit) {
-        int slot = System.identityHashCode(limit) & (resolved.length - 1);
+        if (limit == null) {
+            throw new IllegalArgumentException("limit must not be null");
+        }
+        int slot = limit.name().hashCode() & (resolved.length - 1);
         LimitSpec cached = resolved[slot];
-        if (cached != null && cached.limit() == limit) {
+        if (cached != null && (cached.limit() == limit || cached.limit().equals(limit))) {
             return cached;
         }
-        LimitTable table = table(limit);
-        if (cached == null) {
-            // A racy write is safe: a LimitSpec's fields are final, and tables are never removed.
-            LimitSpec spec = new LimitSpec(limit, table);
+        LimitSpec spec = table(limit).spec(limit);
+        if (cached == null || cached.limit().name().equals(limit.name())) {
+            // A racy write: a reader that misses it, or sees another slot's older value, only
+            // takes the lookup by name, since a hit needs the limit itself; and a LimitSpec's
+            // fields are final, so one seen is seen whole. Tables are never removed.
             resolved[slot] = spec;
-            return spec;
         }
-        return table.spec(limit);
+        return spec;
     }
 
     private LimitTable table(RateLimit limit) {

@@ -13,7 +13,10 @@ final class LimitTable {
 
     final LongAdder rejected = new LongAdder();
 
-    /** The last limit seen under this name, with its derived costs: callers pass one constant. */
+    /**
+     * The last limit looked up under this name, with its derived costs: callers pass one
+     * constant. Hits in the limiter's own cache of resolved limits do not come here.
+     */
     private volatile LimitSpec spec;
 
     LimitTable(RateLimit limit) {

@@ -336,6 +336,17 @@ class InMemoryRateLimiterTests {
     }
 
     @Test
+    void blankKeyIsTheFirstErrorEvenWithABadTokenCount() {
+        for (String key : new String[] { null, "", " " }) {
+            assertThatExceptionOfType(MissingRateLimitKeyException.class)
+                    .isThrownBy(() -> limiter.tryAcquire(key, SEARCH, 0));
+            assertThatExceptionOfType(MissingRateLimitKeyException.class)
+                    .isThrownBy(() -> limiter.acquire(key, SEARCH, 31));
+        }
+        assertThat(limiter.stats().limits().get("search")).isEqualTo(new RateLimiterStats.LimitStats(0, 0, 6));
+    }
+
+    @Test
     void tokenCountOutsideOneToCapacityIsRejected() {
         for (int tokens : new int[] { 0, -1, 31, Integer.MAX_VALUE, Integer.MIN_VALUE }) {
             assertThatIllegalArgumentException().isThrownBy(() -> limiter.tryAcquire("alice", SEARCH, tokens))
@@ -449,9 +460,9 @@ class InMemoryRateLimiterTests {
     }
 
     /**
-     * The limiter keeps the last limits it resolved by identity, in fewer slots than there are
-     * limits here: every limit, whether it found its slot, met a taken one, or shares its name
-     * with an equal instance, decides by its own capacity and counts under its own name.
+     * The limiter keeps resolved limits in fewer slots than there are limits here: every limit,
+     * whether it found its slot, met one taken by another name, or is an equal instance of one
+     * held, decides by its own capacity and counts under its own name.
      */
     @Test
     void everyLimitDecidesByItsOwnCapacityHoweverManyThereAre() {
@@ -469,6 +480,25 @@ class InMemoryRateLimiterTests {
             assertThat(limiter.stats().limits().get(limit.name()))
                     .isEqualTo(new RateLimiterStats.LimitStats(1, 1, 2));
         }
+    }
+
+    /**
+     * Instances of one name with different capacities, used in turn, take the one slot of
+     * their name from each other: each decision still follows the instance it was given.
+     */
+    @Test
+    void changedLimitsUnderOneNameEachDecideByTheirOwnCapacity() {
+        RateLimit[] versions = new RateLimit[100];
+        for (int i = 0; i < versions.length; i++) {
+            versions[i] = RateLimit.of("search", i + 1, Duration.ofSeconds(60));
+        }
+        for (int i = 0; i < versions.length; i++) {
+            assertThat(limiter.tryAcquire("key-" + i, versions[i], i + 1)).isTrue();
+        }
+        for (int i = 0; i < versions.length; i++) {
+            assertThat(limiter.tryAcquire("key-" + i, versions[i])).isFalse();
+        }
+        assertThat(limiter.stats().limits().get("search")).isEqualTo(new RateLimiterStats.LimitStats(100, 100, 100));
     }
 
     /**
