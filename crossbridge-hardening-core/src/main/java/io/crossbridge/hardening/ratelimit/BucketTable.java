@@ -9,14 +9,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * The buckets of one limit: a hash table from key to {@link Gcra} word, with no object per
  * bucket. A bucket costs one key reference and one {@code long} per slot, at a load of one third
  * to two thirds: 18 to 36 bytes, where a {@code ConcurrentHashMap} of bucket objects costs about
- * 64 (node, bucket object and table slot). Each segment's word array also carries 256 bytes of
- * padding (see {@link Slots#words}), 4 KB per limit whatever its number of keys.
+ * 64 (node, bucket object and table slot).
  *
  * <h2>Layout</h2>
  * {@value #SEGMENTS} segments, chosen by the high bits of the key's spread hash. Each holds two
- * parallel arrays, keys and words (the words offset by their padding), probed linearly from the
- * low bits; a {@code null} key ends a probe. A segment grows (or shrinks) by rehashing into new
- * arrays.
+ * parallel arrays, keys and words, probed linearly from the low bits; a {@code null} key ends a
+ * probe. A segment grows (or shrinks) by rehashing into new arrays.
  *
  * <h2>Hash flooding</h2>
  * {@code String.hashCode()} is cached by the string and costs nothing, but a client that chooses
@@ -87,7 +85,7 @@ final class BucketTable {
             if (index < 0) {
                 return ABSENT;
             }
-            long outcome = Gcra.take(slots.words, Slots.wordIndex(index), now, cost, span);
+            long outcome = Gcra.take(slots.words, index, now, cost, span);
             if (outcome == Gcra.MOVED) {
                 segment.awaitRehash();
             }
@@ -107,7 +105,7 @@ final class BucketTable {
         for (;;) {
             Slots slots = segment.slots;
             int index = slots.find(key, hash);
-            long tat = index < 0 ? Gcra.RETIRED : Gcra.read(slots.words, Slots.wordIndex(index));
+            long tat = index < 0 ? Gcra.RETIRED : Gcra.read(slots.words, index);
             if (tat != Gcra.MOVED) {
                 return tat;
             }
@@ -158,7 +156,7 @@ final class BucketTable {
             if (index < 0) {
                 return false;
             }
-            Gcra.replace(slots.words, Slots.wordIndex(index), Gcra.RETIRED);
+            Gcra.replace(slots.words, index, Gcra.RETIRED);
             segment.live--;
             return true;
         }
@@ -210,8 +208,7 @@ final class BucketTable {
             synchronized (segment) {
                 Slots slots = segment.slots;
                 for (int i = 0; i < slots.keys.length; i++) {
-                    if (slots.keys[i] != null
-                            && Gcra.replace(slots.words, Slots.wordIndex(i), Gcra.RETIRED) != Gcra.RETIRED) {
+                    if (slots.keys[i] != null && Gcra.replace(slots.words, i, Gcra.RETIRED) != Gcra.RETIRED) {
                         dropped++;
                     }
                 }
@@ -286,12 +283,12 @@ final class BucketTable {
                     if (current.keys[i] == null) {
                         continue;
                     }
-                    if (Gcra.retireIfFull(current.words, Slots.wordIndex(i), now)) {
+                    if (Gcra.retireIfFull(current.words, i, now)) {
                         live--;
                         dropped++;
                     }
                     else {
-                        long tat = Gcra.read(current.words, Slots.wordIndex(i));
+                        long tat = Gcra.read(current.words, i);
                         if (tat != Gcra.RETIRED) {
                             blockEarliest = Math.min(blockEarliest, tat);
                         }
@@ -326,7 +323,7 @@ final class BucketTable {
             for (int i = 0; i < old.keys.length; i++) {
                 String key = old.keys[i];
                 if (key != null) {
-                    long tat = Gcra.replace(old.words, Slots.wordIndex(i), Gcra.MOVED);
+                    long tat = Gcra.replace(old.words, i, Gcra.MOVED);
                     if (tat != Gcra.RETIRED) {
                         fresh.add(key, spread(key.hashCode()), tat);
                     }
@@ -346,18 +343,8 @@ final class BucketTable {
 
     private static final class Slots {
 
-        /** Two cache lines of 64 bytes: adjacent-line prefetch fetches lines in pairs. */
-        private static final int WORD_PADDING = 16;
-
         final String[] keys;
 
-        /**
-         * The buckets' words, slot {@code i} at {@link #wordIndex wordIndex(i)}: the padding at
-         * both ends keeps a hot word off the cache lines of these arrays' headers, the keys and
-         * this object, which every lookup reads, so that a compare-and-set on one key does not
-         * make other threads' lookups miss. Neighbouring words still share lines; padding each
-         * would multiply a bucket's memory.
-         */
         final long[] words;
 
         final int mask;
@@ -374,15 +361,11 @@ final class BucketTable {
 
         Slots(int capacity, KeyedHash keyedHash) {
             this.keys = new String[capacity];
-            this.words = new long[capacity + 2 * WORD_PADDING];
+            this.words = new long[capacity];
             this.mask = capacity - 1;
             this.keyedHash = keyedHash;
             this.blockBounds = new long[(capacity + BLOCK - 1) / BLOCK];
             Arrays.fill(blockBounds, Long.MAX_VALUE);
-        }
-
-        static int wordIndex(int slot) {
-            return slot + WORD_PADDING;
         }
 
         private int start(String key, int hash) {
@@ -411,7 +394,7 @@ final class BucketTable {
                 if (candidate == null) {
                     return -1;
                 }
-                if (matches(candidate, key, hashCode) && Gcra.read(words, wordIndex(i)) != Gcra.RETIRED) {
+                if (matches(candidate, key, hashCode) && Gcra.read(words, i) != Gcra.RETIRED) {
                     return i;
                 }
             }
@@ -444,7 +427,7 @@ final class BucketTable {
                 i = (i + 1) & mask;
                 probed++;
             }
-            words[wordIndex(i)] = tat;
+            words[i] = tat;
             KEYS.setRelease(keys, i, key);
             if (tat < blockBounds[i / BLOCK]) {
                 blockBounds[i / BLOCK] = tat;
