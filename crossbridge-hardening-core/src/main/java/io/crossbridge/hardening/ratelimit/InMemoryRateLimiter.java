@@ -66,7 +66,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     private final long cleanupIntervalNanos;
 
     /**
-     * Recently resolved limits, see {@link #resolve}; a power of two. Made first, so that its
+     * Resolved limits, one per slot, see {@link #resolve}; a power of two. Made first, so that its
      * lines lie between this object and the map, which hot paths only read, rather than beside
      * the counters every new key writes.
      */
