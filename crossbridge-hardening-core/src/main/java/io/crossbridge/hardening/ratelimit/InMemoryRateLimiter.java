@@ -65,11 +65,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     private final long cleanupIntervalNanos;
 
-    /**
-     * Resolved limits, one per slot, see {@link #resolve}; a power of two. Made first, so that its
-     * lines lie between this object and the map, which hot paths only read, rather than beside
-     * the counters every new key writes.
-     */
+    /** Resolved limits, one per slot, see {@link #resolve}; a power of two. */
     private final LimitSpec[] resolved = new LimitSpec[64];
 
     private final ConcurrentHashMap<String, LimitTable> tables = new ConcurrentHashMap<>();
@@ -371,7 +367,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
      * an identity (or equality) check, where the lookup by name costs a map probe and the
      * table's own check. A slot changes hands only to a limit of the same name (a changed
      * limit); limits of other names that meet a taken slot are looked up by name every time,
-     * rather than evicting each other in an array every thread reads.
+     * rather than evicting each other in an array every thread reads. So the first name to take
+     * a slot keeps it, busy or not; the others are no slower than before there were slots.
      */
     private LimitSpec resolve(RateLimit limit) {
         if (limit == null) {

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -53,6 +54,34 @@ class InMemoryRateLimiterConcurrencyTests {
         assertThat(admitted).hasValue(10_000);
         assertThat(limiter.stats().limits().get("hot").allowed()).isEqualTo(10_000);
         assertThat(limiter.stats().limits().get("hot").rejected()).isEqualTo(30_000);
+    }
+
+    /**
+     * Each thread uses its own version of one limit name, so the limiter's one slot for that
+     * name changes hands between threads all the time: every thread must still be admitted
+     * exactly its own version's capacity.
+     */
+    @Test
+    void threadsUsingDifferentVersionsOfOneLimitEachGetTheirOwnCapacity() throws Exception {
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.builder().ticker(ticker).build();
+        AtomicInteger nextThread = new AtomicInteger();
+        AtomicIntegerArray admitted = new AtomicIntegerArray(THREADS);
+
+        runConcurrently(() -> {
+            int thread = nextThread.getAndIncrement();
+            int capacity = 1_000 * (thread + 1);
+            // A token a second in every version: only the capacity tells them apart.
+            RateLimit version = RateLimit.of("shared", capacity, Duration.ofSeconds(capacity));
+            for (int i = 0; i < capacity + 500; i++) {
+                if (limiter.tryAcquire("key-" + thread, version)) {
+                    admitted.incrementAndGet(thread);
+                }
+            }
+        });
+
+        for (int thread = 0; thread < THREADS; thread++) {
+            assertThat(admitted.get(thread)).as("thread %d", thread).isEqualTo(1_000 * (thread + 1));
+        }
     }
 
     @Test

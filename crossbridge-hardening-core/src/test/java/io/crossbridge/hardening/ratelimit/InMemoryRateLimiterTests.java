@@ -484,13 +484,16 @@ class InMemoryRateLimiterTests {
 
     /**
      * Instances of one name with different capacities, used in turn, take the one slot of
-     * their name from each other: each decision still follows the instance it was given.
+     * their name from each other: each decision still follows the instance it was given. Every
+     * version refills a token a second, so their buckets differ only in capacity: a version
+     * decided by a smaller one's spec fails its first request, by a larger one's grants the
+     * second.
      */
     @Test
     void changedLimitsUnderOneNameEachDecideByTheirOwnCapacity() {
         RateLimit[] versions = new RateLimit[100];
         for (int i = 0; i < versions.length; i++) {
-            versions[i] = RateLimit.of("search", i + 1, Duration.ofSeconds(60));
+            versions[i] = RateLimit.of("search", i + 1, Duration.ofSeconds(i + 1));
         }
         for (int i = 0; i < versions.length; i++) {
             assertThat(limiter.tryAcquire("key-" + i, versions[i], i + 1)).isTrue();
