@@ -1,9 +1,9 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import java.lang.invoke.MethodHandle;
+import java.util.Map;
 
 import org.springframework.expression.AccessException;
-import org.springframework.expression.EvaluationContext;
 import org.springframework.expression.Expression;
 import org.springframework.expression.spel.SpelEvaluationException;
 import org.springframework.expression.spel.SpelMessage;
@@ -91,23 +91,16 @@ sealed interface ArgumentExpression {
      * Any other expression: SpEL, evaluated in a read-only context that reads the arguments'
      * variables without copying them into a map ({@link ArgumentsEvaluationContext}).
      */
-    record Spel(Expression expression, ArgumentContexts contexts) implements ArgumentExpression {
+    record Spel(Expression expression, Map<String, Integer> argumentIndexes) implements ArgumentExpression {
 
         @Override
         public Object valueFor(Object[] arguments) {
-            return expression.getValue(contexts.over(arguments));
+            return expression.getValue(new ArgumentsEvaluationContext(argumentIndexes, arguments));
         }
 
         @Override
         public String text() {
             return expression.getExpressionString();
         }
-    }
-
-    /** Makes the evaluation context of one call from a method's shared one and its arguments. */
-    @FunctionalInterface
-    interface ArgumentContexts {
-
-        EvaluationContext over(Object[] arguments);
     }
 }

@@ -88,8 +88,7 @@ final class ArgumentExpressions {
         }
         checkVariables(where, attribute, text, expression.getAST());
         ArgumentExpression direct = direct(text, expression.getAST());
-        return direct != null ? direct
-                : new ArgumentExpression.Spel(expression, arguments -> new ArgumentsEvaluationContext(argumentIndexes, arguments));
+        return direct != null ? direct : new ArgumentExpression.Spel(expression, argumentIndexes);
     }
 
     private void checkVariables(String where, String attribute, String text, SpelNode node) {

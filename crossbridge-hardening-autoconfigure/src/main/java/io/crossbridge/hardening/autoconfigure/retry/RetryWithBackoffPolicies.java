@@ -11,7 +11,6 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
 
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
 

@@ -62,7 +62,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     private final StoreFailures failures;
 
-    private final Map<String, Counters> counters = new ConcurrentHashMap<>();
+    private final Map<String, PerLimit> perLimit = new ConcurrentHashMap<>();
 
     /**
      * A store that skips Redis for 500 ms after a failure.
@@ -107,7 +107,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     @Override
     public RateLimitDecision acquire(String key, RateLimit limit, int tokens) {
-        Counters count = counters(limit);
+        PerLimit count = perLimit(limit);
         if (key == null || key.isBlank()) {
             count.rejected.increment();
             throw new MissingRateLimitKeyException(limit.name());
@@ -132,7 +132,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
 
     @Override
     public CompletionStage<RateLimitDecision> acquireAsync(String key, RateLimit limit, int tokens) {
-        Counters count = counters(limit);
+        PerLimit count = perLimit(limit);
         long interval;
         try {
             if (key == null || key.isBlank()) {
@@ -186,7 +186,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     /** Resets the key under every limit this instance has decided for. */
     @Override
     public void reset(String key) {
-        counters.keySet().forEach(limit -> delete(keys.bucket(limit, key)));
+        perLimit.keySet().forEach(limit -> delete(keys.bucket(limit, key)));
     }
 
     @Override
@@ -211,7 +211,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     @Override
     public RateLimiterStats stats() {
         Map<String, RateLimiterStats.LimitStats> limits = new ConcurrentHashMap<>();
-        counters.forEach((name, count) -> limits.put(name,
+        perLimit.forEach((name, count) -> limits.put(name,
                 new RateLimiterStats.LimitStats(0, count.allowed.sum(), count.rejected.sum())));
         return new RateLimiterStats(0, 0, 0, limits);
     }
@@ -262,7 +262,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
                 : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");
     }
 
-    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval, Counters count) {
+    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval, PerLimit count) {
         try {
             List<Object> reply = driver.run(acquireScript, keys.bucketBytes(limit.name(), key),
                     count.arguments(interval, limit.capacity(), tokens));
@@ -281,7 +281,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     private CompletableFuture<RateLimitDecision> askAsync(String key, RateLimit limit, int tokens, long interval,
-            Counters count) {
+            PerLimit count) {
         return driver.runAsync(acquireScript, keys.bucketBytes(limit.name(), key),
                 count.arguments(interval, limit.capacity(), tokens)).handle((reply, error) -> {
                     Throwable failure = AsyncFailures.unwrap(error);
@@ -330,9 +330,9 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         failures.failed(kind, failure);
     }
 
-    private Counters counters(RateLimit limit) {
-        Counters count = counters.get(limit.name());
-        return count != null ? count : counters.computeIfAbsent(limit.name(), name -> new Counters());
+    private PerLimit perLimit(RateLimit limit) {
+        PerLimit count = perLimit.get(limit.name());
+        return count != null ? count : perLimit.computeIfAbsent(limit.name(), name -> new PerLimit());
     }
 
     /**
@@ -370,7 +370,7 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     }
 
     /** Per limit name: its decisions, and its last acquire arguments. */
-    private static final class Counters {
+    private static final class PerLimit {
 
         final LongAdder allowed = new LongAdder();
 
