@@ -82,6 +82,8 @@ class InMemoryRateLimiterConcurrencyTests {
         for (int thread = 0; thread < THREADS; thread++) {
             assertThat(admitted.get(thread)).as("thread %d", thread).isEqualTo(1_000 * (thread + 1));
         }
+        assertThat(limiter.stats().limits().get("shared"))
+                .isEqualTo(new RateLimiterStats.LimitStats(THREADS, 10_000, THREADS * 500));
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.AopUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +38,7 @@ class InvocationRewindTests {
                 return invocation.proceed();
             });
             Greeting proxy = (Greeting) factory.getProxy();
+            assertThat(AopUtils.isCglibProxy(proxy)).isEqualTo(classBased);
 
             assertThat(proxy.greet("first")).as(classBased ? "CGLIB" : "JDK").isEqualTo("hello first|hello again");
             assertThat(positions).containsExactly(0);

@@ -99,6 +99,34 @@ class ArgumentExpressionsTests {
     }
 
     @Test
+    void expressionsReachNoTypesConstructorsOrBeans() {
+        for (String text : new String[] { "T(java.lang.System).getenv()", "new java.lang.StringBuilder('x')",
+                "@limiter" }) {
+            assertThatExceptionOfType(SpelEvaluationException.class).as(text)
+                    .isThrownBy(() -> compile(text).valueFor(ARGUMENTS.clone()));
+        }
+    }
+
+    @Test
+    void thisAndRootAreNoArgumentsYetAllowedAsInSpel() {
+        for (String text : new String[] { "#this", "#root" }) {
+            assertThat(compile(text).valueFor(ARGUMENTS.clone())).as(text).isEqualTo(spel(text, ARGUMENTS));
+        }
+    }
+
+    @Test
+    void withoutParameterNamesTheMessageSaysHowToGetThem() {
+        ArgumentExpressions positional = new ArgumentExpressions(METHOD,
+                new String[][] { { "p0", "a0" }, { "p1", "a1" }, { "p2", "a2" } });
+
+        assertThatIllegalStateException().isThrownBy(() -> positional.compile("@RateLimited on Service.search()",
+                "key", "#plan")).withMessageContaining("reads #plan, which is not one of its arguments")
+                .withMessageContaining("(parameter names need the compiler's -parameters flag)");
+        assertThatIllegalStateException().isThrownBy(() -> compile("#usrId"))
+                .withMessageNotContaining("-parameters");
+    }
+
+    @Test
     void aVariableThatNamesNoArgumentStopsStartup() {
         assertThatIllegalStateException().isThrownBy(() -> expressions.compile("@RateLimited on Service.search()", "key",
                 "#request.userId + #usrId"))

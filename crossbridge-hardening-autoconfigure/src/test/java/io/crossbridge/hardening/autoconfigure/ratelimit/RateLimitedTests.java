@@ -262,6 +262,7 @@ class RateLimitedTests {
     void aKeyExpressionReadingAVariableThatIsNoArgumentStopsStartup() {
         this.contextRunner.withBean("misspelledKey", MisspelledKey.class).run(context -> assertThat(context).hasFailed()
                 .getFailure().hasMessageContaining("Bean 'misspelledKey'")
+                .hasMessageContaining(MisspelledKey.class.getName() + ".query()")
                 .hasMessageContaining("has a key expression \"#usrId\" that reads #usrId, which is not one of its arguments")
                 .hasMessageContaining("#a0, #p0, #userId"));
     }
