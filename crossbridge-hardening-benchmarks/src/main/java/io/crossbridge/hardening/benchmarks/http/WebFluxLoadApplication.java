@@ -2,18 +2,20 @@ package io.crossbridge.hardening.benchmarks.http;
 
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A WebFlux application on Netty for {@code scripts/webflux-load.sh}: the same search under a URL
- * rule ({@code /api/search}, set on the command line) and without one
- * ({@code /demo/unlimited-search}). Not a benchmark of its own: wrk drives it from outside.
+ * A WebFlux application on Netty for {@code scripts/webflux-load.sh}: a search, which the script
+ * runs in one instance under a URL rule (set on the command line) and in another without the
+ * starter's filter. Not a benchmark of its own: wrk drives it from outside.
  */
 @SpringBootApplication
 @RestController
@@ -25,24 +27,21 @@ public class WebFluxLoadApplication {
         application.run(args);
     }
 
+    /**
+     * Removes the beans named in the {@code load.remove-beans} property (comma-separated), so the
+     * script can tell what each of the starter's web beans costs a request.
+     */
+    @Bean
+    static BeanDefinitionRegistryPostProcessor removeBeans(Environment environment) {
+        return registry -> {
+            for (String name : environment.getProperty("load.remove-beans", String[].class, new String[0])) {
+                registry.removeBeanDefinition(name);
+            }
+        };
+    }
+
     @GetMapping("/api/search")
     Mono<String> search(@RequestParam String q) {
-        return Mono.just("results for " + q);
-    }
-
-    @GetMapping("/demo/unlimited-search")
-    Mono<String> unlimitedSearch(@RequestParam String q) {
-        return Mono.just("results for " + q);
-    }
-
-    /**
-     * The same search under no rule, answering the two header fields the rule writes, of the same
-     * length as the script's rule writes them: what those headers cost without any rule.
-     */
-    @GetMapping("/demo/unlimited-search-with-headers")
-    Mono<String> unlimitedSearchWithHeaders(@RequestParam String q, ServerHttpResponse response) {
-        response.getHeaders().set("RateLimit-Policy", "\"search\";q=1000000000;w=1000000000");
-        response.getHeaders().set("RateLimit", "\"search\";r=999999999;t=1");
         return Mono.just("results for " + q);
     }
 }
