@@ -1,0 +1,393 @@
+package io.crossbridge.hardening.concurrency;
+
+import io.crossbridge.hardening.Ticker;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * At most {@link #limit()} calls of one name in flight: a call takes a permit before it runs and
+ * gives it back when it ends. The limit is fixed, or moved by a {@link LimitAlgorithm} from what
+ * each ended call reports ({@link #release(long, Outcome)}).
+ * <p>
+ * A call that finds no free permit is refused at once ({@link #tryAcquire}), or waits for one:
+ * on its thread ({@link #acquire(Duration)}) or on a future that holds no thread
+ * ({@link #acquireAsync}). Waiters are served first come, first served, and a new caller takes a
+ * free permit only when nobody waits; a waiter that gives up (its wait ran out, its thread was
+ * interrupted, its future was cancelled) leaves the queue.
+ *
+ * <h2>Concurrency protocol</h2>
+ * {@code inFlight} counts the permits held, and for a moment the callers that found none and are
+ * taking their add back; a permit is taken by an add that finds {@code inFlight < limit} (or, for
+ * a waiter, by compare-and-set while it is), and given back by a decrement, neither under a lock. Waiters are in a
+ * lock-free queue, each with its own state ({@link Waiter}: waiting, then granted or given up,
+ * decided once by compare-and-set). A permit passes to a waiter by {@link #drain}: take a permit
+ * as for oneself, poll the first waiter, grant it the permit; a waiter that has given up refuses
+ * it, and the permit is given back. Every change that can let a waiter in (a release, a waiter
+ * queued, a raised limit) is followed by a drain, so a free permit and a waiter in the queue
+ * never both stay: the last of the two to change sees the other.
+ * <p>
+ * A lowered limit takes no permit away: calls in flight end as they would, and new ones are let
+ * in once fewer than the new limit are in flight.
+ */
+public final class ConcurrencyLimiter {
+
+    private static final VarHandle IN_FLIGHT;
+
+    static {
+        try {
+            IN_FLIGHT = MethodHandles.lookup().findVarHandle(ConcurrencyLimiter.class, "inFlight", int.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String name;
+
+    private final LimitAlgorithm algorithm;
+
+    private final Ticker ticker;
+
+    private volatile int limit;
+
+    @SuppressWarnings("unused") // through IN_FLIGHT
+    private volatile int inFlight;
+
+    private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    private ConcurrencyLimiter(String name, int limit, LimitAlgorithm algorithm, Ticker ticker) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.limit = limit;
+        this.algorithm = algorithm;
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+    }
+
+    /**
+     * Returns a limiter of at most {@code maxConcurrent} calls in flight.
+     *
+     * @throws IllegalArgumentException if {@code maxConcurrent} is less than 1
+     */
+    public static ConcurrencyLimiter fixed(String name, int maxConcurrent) {
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + maxConcurrent);
+        }
+        return new ConcurrencyLimiter(name, maxConcurrent, null, Ticker.system());
+    }
+
+    /**
+     * Returns a limiter whose limit {@code algorithm} moves, timing calls with {@code ticker}.
+     */
+    public static ConcurrencyLimiter adaptive(String name, LimitAlgorithm algorithm, Ticker ticker) {
+        int initial = algorithm.initialLimit();
+        if (initial < 1) {
+            throw new IllegalArgumentException("the algorithm's initial limit must be at least 1, was " + initial);
+        }
+        return new ConcurrencyLimiter(name, initial, algorithm, ticker);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Returns how many calls may be in flight now. */
+    public int limit() {
+        return limit;
+    }
+
+    /** Returns how many calls hold a permit now. */
+    public int inFlight() {
+        return (int) IN_FLIGHT.getVolatile(this);
+    }
+
+    /** Returns how many callers wait for a permit now (an estimate while the queue changes). */
+    public int waiting() {
+        return waiters.size();
+    }
+
+    /** Whether the limit moves with the calls' latency. */
+    public boolean adaptive() {
+        return algorithm != null;
+    }
+
+    /**
+     * Takes a permit if one is free and nobody waits for one.
+     *
+     * @return whether the permit was taken; if so, {@link #release} must follow exactly once
+     */
+    public boolean tryAcquire() {
+        if (!waiters.isEmpty()) {
+            return false;
+        }
+        // One atomic add, where a compare-and-set would first read the count and then write it:
+        // under contention each of those moves the count's cache line between cores. A caller
+        // over the limit takes its add back; meanwhile another may be refused though a permit
+        // was free, never let in over the limit.
+        if ((int) IN_FLIGHT.getAndAdd(this, 1) < limit) {
+            return true;
+        }
+        release();
+        return false;
+    }
+
+    /**
+     * Takes a permit, waiting on this thread at most {@code maxWait} for one.
+     *
+     * @return whether the permit was taken
+     * @throws InterruptedException if the thread was interrupted while waiting (no permit held)
+     */
+    public boolean acquire(Duration maxWait) throws InterruptedException {
+        if (tryAcquire()) {
+            return true;
+        }
+        long waitNanos = maxWait.toNanos();
+        if (waitNanos <= 0) {
+            return false;
+        }
+        ThreadWaiter waiter = new ThreadWaiter(Thread.currentThread());
+        waiters.add(waiter);
+        drain();
+        // Parking counts real time, so the deadline does too rather than the ticker's.
+        long deadline = System.nanoTime() + waitNanos;
+        while (!waiter.isGranted()) {
+            long left = deadline - System.nanoTime();
+            boolean interrupted = Thread.interrupted();
+            if (left <= 0 || interrupted) {
+                if (waiter.giveUp()) {
+                    waiters.remove(waiter);
+                    if (interrupted) {
+                        throw new InterruptedException("interrupted while waiting for concurrency limit '" + name + "'");
+                    }
+                    return false;
+                }
+                // Granted as it gave up: the permit is held, and the interrupt kept for the caller.
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                return true;
+            }
+            LockSupport.parkNanos(this, left);
+        }
+        return true;
+    }
+
+    /**
+     * Takes a permit without holding a thread: the future completes when the permit is held, or
+     * fails with {@link ConcurrencyLimitExceededException} when none freed within {@code maxWait}.
+     * Cancelling the future gives up the wait; if it was granted first, the cancel fails and the
+     * permit is held. A permit granted to a waiter completes the future on the thread that
+     * released it.
+     *
+     * @param timer runs the end of the wait
+     */
+    public CompletableFuture<Void> acquireAsync(Duration maxWait, ScheduledExecutorService timer) {
+        if (tryAcquire()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long waitNanos = maxWait.toNanos();
+        if (waitNanos <= 0) {
+            return CompletableFuture.failedFuture(exceeded());
+        }
+        AsyncWaiter waiter = new AsyncWaiter();
+        waiters.add(waiter);
+        drain();
+        if (!waiter.future.isDone()) {
+            waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
+            if (waiter.future.isDone()) {
+                // Granted or cancelled while the timer was being set: it is no longer needed.
+                waiter.timeout.cancel(false);
+            }
+        }
+        return waiter.future;
+    }
+
+    /** Returns a permit. */
+    public void release() {
+        IN_FLIGHT.getAndAdd(this, -1);
+        if (!waiters.isEmpty()) {
+            drain();
+        }
+    }
+
+    /**
+     * Returns a permit taken at {@code startNanos} (a reading of this limiter's ticker), and tells
+     * an adaptive limit how the call went.
+     */
+    public void release(long startNanos, Outcome outcome) {
+        if (algorithm != null && outcome != Outcome.IGNORED) {
+            long rtt = ticker.read() - startNanos;
+            int updated = algorithm.update(startNanos, rtt, inFlight(), outcome == Outcome.OVERLOADED);
+            // Two releases at once may write their answers out of order: the limit then lags by
+            // one sample, which the next one mends. The release below drains a raised limit.
+            if (updated != limit) {
+                limit = updated;
+            }
+        }
+        release();
+    }
+
+    /** Returns a reading of this limiter's ticker, for {@link #release(long, Outcome)}. */
+    public long startTime() {
+        return ticker.read();
+    }
+
+    /** Returns the refusal of a call that found this limit full. */
+    public ConcurrencyLimitExceededException exceeded() {
+        return new ConcurrencyLimitExceededException(name, limit);
+    }
+
+    /** How a call that held a permit ended, for an adaptive limit. */
+    public enum Outcome {
+
+        /** The provider answered: its latency counts. */
+        SUCCEEDED,
+
+        /** The provider said it was overloaded, or the call timed out: an adaptive limit backs off. */
+        OVERLOADED,
+
+        /** The call says nothing about the provider's load (a bad request, a cancel): not counted. */
+        IGNORED
+    }
+
+    private boolean take() {
+        int held = (int) IN_FLIGHT.getVolatile(this);
+        while (held < limit) {
+            int witness = (int) IN_FLIGHT.compareAndExchange(this, held, held + 1);
+            if (witness == held) {
+                return true;
+            }
+            held = witness;
+        }
+        return false;
+    }
+
+    /** Passes free permits to waiters, first come first served; see the protocol above. */
+    private void drain() {
+        while (!waiters.isEmpty() && take()) {
+            Waiter first = waiters.poll();
+            if (first == null || !first.grant()) {
+                IN_FLIGHT.getAndAdd(this, -1);
+            }
+        }
+    }
+
+    /** One caller waiting for a permit: waiting, then granted or given up, decided once. */
+    private abstract static class Waiter {
+
+        private static final int WAITING = 0;
+
+        private static final int GRANTED = 1;
+
+        private static final int GAVE_UP = 2;
+
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Waiter.class, "state", int.class);
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        @SuppressWarnings("unused") // through STATE
+        private volatile int state;
+
+        /** Hands this waiter a permit; returns false if it had given up, and then it is not held. */
+        final boolean grant() {
+            if (STATE.compareAndSet(this, WAITING, GRANTED)) {
+                onGranted();
+                return true;
+            }
+            return false;
+        }
+
+        /** Gives up the wait; returns false if a permit was granted first, which is then held. */
+        final boolean giveUp() {
+            return STATE.compareAndSet(this, WAITING, GAVE_UP);
+        }
+
+        final boolean isGranted() {
+            return (int) STATE.getVolatile(this) == GRANTED;
+        }
+
+        /** Tells the waiter it holds a permit now. */
+        abstract void onGranted();
+    }
+
+    private static final class ThreadWaiter extends Waiter {
+
+        private final Thread thread;
+
+        ThreadWaiter(Thread thread) {
+            this.thread = thread;
+        }
+
+        @Override
+        void onGranted() {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** A waiter without a thread: its future completes when it is granted. */
+    private final class AsyncWaiter extends Waiter {
+
+        final WaitFuture future = new WaitFuture(this);
+
+        /** The end of the wait, once scheduled. */
+        volatile Future<?> timeout;
+
+        @Override
+        void onGranted() {
+            future.complete(null);
+            cancelTimeout();
+        }
+
+        void expire() {
+            if (giveUp()) {
+                waiters.remove(this);
+                future.completeExceptionally(exceeded());
+            }
+        }
+
+        boolean cancel() {
+            if (giveUp()) {
+                waiters.remove(this);
+                cancelTimeout();
+                return true;
+            }
+            return false;
+        }
+
+        private void cancelTimeout() {
+            Future<?> pending = timeout;
+            if (pending != null) {
+                pending.cancel(false);
+            }
+        }
+    }
+
+    /** The future of an {@link AsyncWaiter}: cancelling it gives up the wait. */
+    private static final class WaitFuture extends CompletableFuture<Void> {
+
+        private final AsyncWaiter waiter;
+
+        WaitFuture(AsyncWaiter waiter) {
+            this.waiter = waiter;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return waiter.cancel() && super.cancel(mayInterruptIfRunning);
+        }
+    }
+}
