@@ -26,6 +26,11 @@ SCRIPT=crossbridge-hardening-benchmarks/scripts/http-load.lua
 SEARCH="/api/search?q=cats"
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+[ "$ROUNDS" -ge 2 ] || { echo "ROUNDS must be at least 2, for an interval" >&2; exit 1; }
+if [ "${CONTROL:-0}" = 1 ] && [ -n "${EXTRA_ARGS:-}" ]; then
+    echo "CONTROL=1 runs both applications without the filter: EXTRA_ARGS would not apply" >&2
+    exit 1
+fi
 
 echo "Building the WebFlux load application..."
 ./mvnw -q -B -ntp -pl crossbridge-hardening-benchmarks -am -DskipTests install
@@ -61,10 +66,14 @@ fi
 FILTERED=$!
 start "$BARE_PORT" "$WITHOUT_FILTER"
 BARE=$!
-trap 'kill $FILTERED $BARE 2>/dev/null || true; wait $FILTERED $BARE 2>/dev/null || true' EXIT
+ROUND_LOG=$(mktemp)
+trap 'kill $FILTERED $BARE 2>/dev/null || true; wait $FILTERED $BARE 2>/dev/null || true; rm -f "$ROUND_LOG"' EXIT
 
 for port in "$PORT" "$BARE_PORT"; do
     for _ in $(seq 1 120); do
+        # A port still held by an earlier run would answer for an application that exited.
+        kill -0 "$FILTERED" 2>/dev/null && kill -0 "$BARE" 2>/dev/null \
+            || { echo "an application exited while starting (is port $PORT or $BARE_PORT in use?)" >&2; exit 1; }
         curl -fs "http://localhost:$port$SEARCH" -H "X-API-Key: probe" >/dev/null 2>&1 && break
         sleep 0.5
     done
@@ -82,7 +91,8 @@ fi
 
 run() { # duration, port -> requests per second
     "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" -s "$SCRIPT" "http://localhost:$2" -- "$SEARCH" \
-        | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx responses: " $4 > "/dev/stderr"}'
+        | awk '/Requests\/sec/ {print $2} /Non-2xx/ {print "non-2xx responses: " $5 > "/dev/stderr"; failed = 1}
+               END {exit failed}'
 }
 
 echo "Warming up each application ($WARMUP each)..."
@@ -96,7 +106,6 @@ run "$WARMUP" "$BARE_PORT" >/dev/null
 # says how finely the run can tell a cost at all.
 echo "| round | with the filter req/s | without req/s | with / without |"
 echo "|---:|---:|---:|---:|"
-ROUND_LOG=$(mktemp)
 for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) = 1 ]; then
         with=$(run "$DURATION" "$PORT")
@@ -118,4 +127,3 @@ awk '
         printf "\nmean req/s over %d rounds: with the filter %.0f, without %.0f\n", NR, with / NR, without / NR
         printf "with / without, geometric mean of the rounds: %.3f (95%% interval %.3f to %.3f)\n", exp(mean), exp(mean - error), exp(mean + error)
     }' "$ROUND_LOG"
-rm -f "$ROUND_LOG"

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -21,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * A call that finds no free permit is refused at once ({@link #tryAcquire}), or waits for one:
  * on its thread ({@link #acquire(Duration)}) or on a future that holds no thread
  * ({@link #acquireAsync}). Waiters are served first come, first served, and a new caller takes a
- * free permit only when nobody waits; a waiter that gives up (its wait ran out, its thread was
- * interrupted, its future was cancelled) leaves the queue.
+ * free permit only when nobody waits (as far as it can tell: one that arrives while a permit
+ * passes to a waiter may take it first); a waiter that gives up (its wait ran out, its thread
+ * was interrupted, its future was cancelled) leaves the queue.
  *
  * <h2>Concurrency protocol</h2>
  * {@code inFlight} counts the permits held, and for a moment the callers that found none and are
@@ -148,7 +150,7 @@ public final class ConcurrencyLimiter {
         if (tryAcquire()) {
             return true;
         }
-        long waitNanos = maxWait.toNanos();
+        long waitNanos = nanos(maxWait);
         if (waitNanos <= 0) {
             return false;
         }
@@ -156,9 +158,9 @@ public final class ConcurrencyLimiter {
         waiters.add(waiter);
         drain();
         // Parking counts real time, so the deadline does too rather than the ticker's.
-        long deadline = System.nanoTime() + waitNanos;
+        long start = System.nanoTime();
         while (!waiter.isGranted()) {
-            long left = deadline - System.nanoTime();
+            long left = waitNanos - (System.nanoTime() - start);
             boolean interrupted = Thread.interrupted();
             if (left <= 0 || interrupted) {
                 if (waiter.giveUp()) {
@@ -182,28 +184,41 @@ public final class ConcurrencyLimiter {
     /**
      * Takes a permit without holding a thread: the future completes when the permit is held, or
      * fails with {@link ConcurrencyLimitExceededException} when none freed within {@code maxWait}.
-     * Cancelling the future gives up the wait; if it was granted first, the cancel fails and the
-     * permit is held. A permit granted to a waiter completes the future on the thread that
-     * released it.
+     * Cancelling the future, or completing it from outside ({@code orTimeout} among others), gives
+     * up the wait. A cancel that returns false came too late: the future completes (perhaps a
+     * moment later), and the permit is held if and only if it completes normally. A granted
+     * future completes on a thread of {@code timer}, not on the thread that released the permit,
+     * so that what the caller chained to it runs there, and waiters served one after another do
+     * not nest on one stack.
      *
-     * @param timer runs the end of the wait
+     * @param timer ends the wait and completes granted futures (a timer that refuses the wait's
+     *              end fails the future with its refusal); best with
+     *              {@code setRemoveOnCancelPolicy(true)}, so that a wait that ends early leaves it
      */
     public CompletableFuture<Void> acquireAsync(Duration maxWait, ScheduledExecutorService timer) {
+        Objects.requireNonNull(timer, "timer");
         if (tryAcquire()) {
             return CompletableFuture.completedFuture(null);
         }
-        long waitNanos = maxWait.toNanos();
+        long waitNanos = nanos(maxWait);
         if (waitNanos <= 0) {
             return CompletableFuture.failedFuture(exceeded());
         }
-        AsyncWaiter waiter = new AsyncWaiter();
+        AsyncWaiter waiter = new AsyncWaiter(timer);
         waiters.add(waiter);
         drain();
-        if (!waiter.future.isDone()) {
-            waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
-            if (waiter.future.isDone()) {
-                // Granted or cancelled while the timer was being set: it is no longer needed.
-                waiter.timeout.cancel(false);
+        if (waiter.isWaiting()) {
+            try {
+                waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException refused) {
+                if (waiter.leave()) {
+                    return CompletableFuture.failedFuture(refused);
+                }
+            }
+            if (!waiter.isWaiting()) {
+                // Granted or given up while the timer was being set: it is no longer needed.
+                waiter.cancelTimeout();
             }
         }
         return waiter.future;
@@ -227,8 +242,10 @@ public final class ConcurrencyLimiter {
             int updated = algorithm.update(startNanos, rtt, inFlight(), outcome == Outcome.OVERLOADED);
             // Two releases at once may write their answers out of order: the limit then lags by
             // one sample, which the next one mends. The release below drains a raised limit.
-            if (updated != limit) {
-                limit = updated;
+            // At least 1: a limit of 0 would admit no call, and so never hear of one again.
+            int next = Math.max(1, updated);
+            if (next != limit) {
+                limit = next;
             }
         }
         release();
@@ -279,6 +296,16 @@ public final class ConcurrencyLimiter {
         }
     }
 
+    /** Returns {@code duration} in nanoseconds, or {@code Long.MAX_VALUE} when it is longer. */
+    static long nanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        }
+        catch (ArithmeticException tooLong) {
+            return duration.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+    }
+
     /** One caller waiting for a permit: waiting, then granted or given up, decided once. */
     private abstract static class Waiter {
 
@@ -320,6 +347,10 @@ public final class ConcurrencyLimiter {
             return (int) STATE.getVolatile(this) == GRANTED;
         }
 
+        final boolean isWaiting() {
+            return (int) STATE.getVolatile(this) == WAITING;
+        }
+
         /** Tells the waiter it holds a permit now. */
         abstract void onGranted();
     }
@@ -338,28 +369,49 @@ public final class ConcurrencyLimiter {
         }
     }
 
-    /** A waiter without a thread: its future completes when it is granted. */
+    /** A waiter without a thread: its future completes when it is granted, or when the wait ends. */
     private final class AsyncWaiter extends Waiter {
 
         final WaitFuture future = new WaitFuture(this);
 
+        private final ScheduledExecutorService timer;
+
         /** The end of the wait, once scheduled. */
         volatile Future<?> timeout;
 
+        AsyncWaiter(ScheduledExecutorService timer) {
+            this.timer = timer;
+        }
+
         @Override
         void onGranted() {
-            future.complete(null);
             cancelTimeout();
+            try {
+                timer.execute(this::completeGranted);
+            }
+            catch (RejectedExecutionException shutDown) {
+                completeGranted();
+            }
+        }
+
+        private void completeGranted() {
+            if (!future.completeGranted()) {
+                // Completed from outside despite the grant (obtruded): nobody holds the permit.
+                release();
+            }
         }
 
         void expire() {
             if (giveUp()) {
+                // Completed before it leaves the queue, so that a cancel that finds it given up
+                // finds it failed too.
+                future.completeRefused(exceeded());
                 waiters.remove(this);
-                future.completeExceptionally(exceeded());
             }
         }
 
-        boolean cancel() {
+        /** Gives up the wait for the caller; false if it was granted, or had already ended. */
+        boolean leave() {
             if (giveUp()) {
                 waiters.remove(this);
                 cancelTimeout();
@@ -368,7 +420,14 @@ public final class ConcurrencyLimiter {
             return false;
         }
 
-        private void cancelTimeout() {
+        /** A cancel came too late: a wait that ran out is failed now, if the timer has not yet. */
+        void settle() {
+            if (!isGranted()) {
+                future.completeRefused(exceeded());
+            }
+        }
+
+        void cancelTimeout() {
             Future<?> pending = timeout;
             if (pending != null) {
                 pending.cancel(false);
@@ -376,7 +435,10 @@ public final class ConcurrencyLimiter {
         }
     }
 
-    /** The future of an {@link AsyncWaiter}: cancelling it gives up the wait. */
+    /**
+     * The future of an {@link AsyncWaiter}: cancelling it, or completing it from outside, gives
+     * up the wait first.
+     */
     private static final class WaitFuture extends CompletableFuture<Void> {
 
         private final AsyncWaiter waiter;
@@ -385,9 +447,31 @@ public final class ConcurrencyLimiter {
             this.waiter = waiter;
         }
 
+        boolean completeGranted() {
+            return super.complete(null);
+        }
+
+        void completeRefused(Throwable refusal) {
+            super.completeExceptionally(refusal);
+        }
+
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            return waiter.cancel() && super.cancel(mayInterruptIfRunning);
+            if (waiter.leave()) {
+                return super.cancel(mayInterruptIfRunning);
+            }
+            waiter.settle();
+            return false;
+        }
+
+        @Override
+        public boolean complete(Void value) {
+            return waiter.leave() && super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            return waiter.leave() && super.completeExceptionally(failure);
         }
     }
 }

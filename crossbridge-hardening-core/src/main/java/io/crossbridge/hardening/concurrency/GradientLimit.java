@@ -15,10 +15,12 @@ package io.crossbridge.hardening.concurrency;
  * <li>mean above it: the limit is multiplied by {@code tolerance / (mean / baseline)}, at least by
  * one half;
  * <li>an overload in the window (a 429 or 503, a timeout): the limit is multiplied by
- * {@value #OVERLOAD_RATIO}.
+ * {@value #OVERLOAD_RATIO}; overloaded calls are left out of the mean, since a refusal is often
+ * faster than an answer.
  * </ul>
- * After a decrease, calls that took their permit before it are left out of the windows: they
- * queued under the old limit, and counting them would shrink the limit twice for one excess.
+ * After a decrease, calls that took their permit before the latest end seen then are left out of
+ * the windows: they queued under the old limit, and counting them would shrink the limit twice
+ * for one excess.
  * <p>
  * The baseline only falls, so that a limit held near the provider's capacity for hours keeps
  * comparing with the unloaded latency (a baseline that followed the latency would rise with the
@@ -58,6 +60,9 @@ public final class GradientLimit implements LimitAlgorithm {
     private long windowSumNanos;
 
     private int windowCount;
+
+    /** The window's calls whose latency counts: not the overloaded ones. */
+    private int windowTimed;
 
     private int windowMostInFlight;
 
@@ -103,24 +108,38 @@ public final class GradientLimit implements LimitAlgorithm {
         if (latestEnd == Long.MIN_VALUE || end - latestEnd > 0) {
             latestEnd = end;
         }
-        if (countFrom != Long.MIN_VALUE && startNanos - countFrom < 0) {
+        // A latency of 0 or less says nothing (a coarse or stepped clock), and would make a
+        // baseline of 0 that every later latency divides by.
+        if (rttNanos <= 0 || (countFrom != Long.MIN_VALUE && startNanos - countFrom < 0)) {
             return (int) limit;
         }
-        windowSumNanos += rttNanos;
         windowCount++;
         windowMostInFlight = Math.max(windowMostInFlight, inFlight);
-        windowOverloaded |= overloaded;
+        if (overloaded) {
+            // A refusal is often fast: its latency would pull the baseline down.
+            windowOverloaded = true;
+        }
+        else {
+            windowSumNanos += rttNanos;
+            windowTimed++;
+        }
         if (windowCount >= Math.max(MIN_WINDOW, (int) limit)) {
-            endWindow((double) windowSumNanos / windowCount);
+            endWindow(windowTimed == 0 ? Double.NaN : (double) windowSumNanos / windowTimed);
             windowSumNanos = 0;
             windowCount = 0;
+            windowTimed = 0;
             windowMostInFlight = 0;
             windowOverloaded = false;
         }
         return (int) limit;
     }
 
+    /** Ends a window of mean latency {@code mean}, NaN when every call in it was overloaded. */
     private void endWindow(double mean) {
+        if (Double.isNaN(mean)) {
+            decrease(OVERLOAD_RATIO);
+            return;
+        }
         if (Double.isNaN(baseline) || mean < baseline) {
             baseline = mean;
         }

@@ -6,10 +6,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Each key's count and its waiters change only inside {@link ConcurrentHashMap#compute} on that
  * key, which locks the key's bin and nothing else: a key's calls are exact without a lock of
  * their own, and calls of other keys go on in parallel. Waiters are served first come, first
- * served per key; a future is completed outside that lock.
+ * served per key; a future is completed outside that lock, on the timer's thread.
  */
 public final class KeyedConcurrencyLimiter {
 
@@ -100,20 +100,17 @@ public final class KeyedConcurrencyLimiter {
     /**
      * Takes a permit of {@code key} without holding a thread: the future completes when the permit
      * is held, or fails with {@link ConcurrencyLimitExceededException} when none freed within
-     * {@code maxWait}. Cancelling the future gives up the wait; if the permit was granted first,
-     * the cancel fails and the permit is held.
+     * {@code maxWait}. Cancelling it, or completing it from outside, gives up the wait; a cancel
+     * that returns false came too late, and then the permit is held if and only if the future
+     * completes normally. A granted future completes on a thread of {@code timer}, as
+     * {@link ConcurrencyLimiter#acquireAsync} explains.
      *
-     * @param timer runs the end of the wait
+     * @param timer ends the wait and completes granted futures
      */
     public CompletableFuture<Void> acquireAsync(String key, Duration maxWait, ScheduledExecutorService timer) {
-        if (tryAcquire(key)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        long waitNanos = maxWait.toNanos();
-        if (waitNanos <= 0) {
-            return CompletableFuture.failedFuture(exceeded());
-        }
-        Waiter waiter = new Waiter(key);
+        Objects.requireNonNull(timer, "timer");
+        long waitNanos = ConcurrencyLimiter.nanos(maxWait);
+        Waiter waiter = waitNanos > 0 ? new Waiter(key, timer) : null;
         Taken taken = new Taken();
         entries.compute(key, (k, entry) -> {
             if (entry == null) {
@@ -126,7 +123,7 @@ public final class KeyedConcurrencyLimiter {
                 entry.inFlight++;
                 taken.permit = true;
             }
-            else {
+            else if (waiter != null) {
                 entry.waiters.add(waiter);
                 taken.queued = true;
             }
@@ -138,9 +135,16 @@ public final class KeyedConcurrencyLimiter {
         if (!taken.queued) {
             return CompletableFuture.failedFuture(exceeded());
         }
-        waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
-        if (waiter.isDone()) {
-            waiter.timeout.cancel(false);
+        try {
+            waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
+        }
+        catch (RejectedExecutionException refused) {
+            if (waiter.leaveQueue()) {
+                return CompletableFuture.failedFuture(refused);
+            }
+        }
+        if (waiter.state != Waiter.WAITING) {
+            waiter.cancelTimeout();
         }
         return waiter;
     }
@@ -148,30 +152,27 @@ public final class KeyedConcurrencyLimiter {
     /**
      * Takes a permit of {@code key}, waiting on this thread at most {@code maxWait} for one.
      *
+     * @param timer ends the wait
      * @return whether the permit was taken
      * @throws InterruptedException if the thread was interrupted while waiting (no permit held)
      */
     public boolean acquire(String key, Duration maxWait, ScheduledExecutorService timer) throws InterruptedException {
         CompletableFuture<Void> waiting = acquireAsync(key, maxWait, timer);
         try {
-            waiting.get(maxWait.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            waiting.get();
             return true;
         }
         catch (ExecutionException refused) {
             return false;
         }
-        catch (InterruptedException | TimeoutException ex) {
+        catch (InterruptedException interrupted) {
             if (waiting.cancel(false)) {
-                if (ex instanceof InterruptedException interrupted) {
-                    throw interrupted;
-                }
-                return false;
+                throw interrupted;
             }
-            // Granted as it gave up: the permit is held, and the interrupt kept for the caller.
-            if (ex instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            return !waiting.isCompletedExceptionally();
+            // Decided as it gave up: wait for the answer, and keep the interrupt for the caller.
+            boolean held = waiting.handle((done, failure) -> failure == null).join();
+            Thread.currentThread().interrupt();
+            return held;
         }
     }
 
@@ -181,6 +182,7 @@ public final class KeyedConcurrencyLimiter {
         entries.computeIfPresent(key, (k, entry) -> {
             Waiter next = entry.waiters.poll();
             if (next != null) {
+                next.state = Waiter.GRANTED;
                 granted[0] = next;
                 return entry;
             }
@@ -191,8 +193,7 @@ public final class KeyedConcurrencyLimiter {
             return null;
         });
         if (granted[0] != null) {
-            granted[0].complete(null);
-            granted[0].cancelTimeout();
+            granted[0].granted();
         }
     }
 
@@ -234,20 +235,52 @@ public final class KeyedConcurrencyLimiter {
         }
     }
 
-    /** A waiting call of one key, its own future: cancelling it gives up the wait. */
+    /**
+     * A waiting call of one key, its own future: cancelling it, or completing it from outside,
+     * gives up the wait first. Its state changes only inside a compute on its key.
+     */
     private final class Waiter extends CompletableFuture<Void> {
+
+        static final int WAITING = 0;
+
+        static final int GRANTED = 1;
+
+        static final int GAVE_UP = 2;
 
         private final String key;
 
+        private final ScheduledExecutorService timer;
+
+        volatile int state;
+
         volatile ScheduledFuture<?> timeout;
 
-        Waiter(String key) {
+        Waiter(String key, ScheduledExecutorService timer) {
             this.key = key;
+            this.timer = timer;
+        }
+
+        /** Completes a granted wait, off the releasing thread (see the class comment of acquireAsync). */
+        void granted() {
+            cancelTimeout();
+            try {
+                timer.execute(this::completeGranted);
+            }
+            catch (RejectedExecutionException shutDown) {
+                completeGranted();
+            }
+        }
+
+        private void completeGranted() {
+            if (!super.complete(null)) {
+                // Completed from outside despite the grant (obtruded): nobody holds the permit.
+                release(key);
+            }
         }
 
         void expire() {
             if (leaveQueue()) {
-                completeExceptionally(exceeded());
+                super.completeExceptionally(exceeded());
             }
         }
 
@@ -257,17 +290,30 @@ public final class KeyedConcurrencyLimiter {
                 cancelTimeout();
                 return super.cancel(mayInterruptIfRunning);
             }
+            if (state == GAVE_UP) {
+                // The wait ran out as the cancel came: failed now, if the timer has not yet.
+                super.completeExceptionally(exceeded());
+            }
             return false;
         }
 
-        /** Leaves the key's queue; returns false if it was no longer there (it was granted). */
-        private boolean leaveQueue() {
+        @Override
+        public boolean complete(Void value) {
+            return leaveQueue() && super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            return leaveQueue() && super.completeExceptionally(failure);
+        }
+
+        /** Leaves the key's queue; returns false if it was no longer waiting (granted or gone). */
+        boolean leaveQueue() {
             boolean[] left = new boolean[1];
             entries.computeIfPresent(key, (k, entry) -> {
-                left[0] = entry.waiters.remove(this);
-                if (entry.inFlight == 0 && entry.waiters.isEmpty()) {
-                    keys.decrementAndGet();
-                    return null;
+                if (state == WAITING && entry.waiters.remove(this)) {
+                    state = GAVE_UP;
+                    left[0] = true;
                 }
                 return entry;
             });

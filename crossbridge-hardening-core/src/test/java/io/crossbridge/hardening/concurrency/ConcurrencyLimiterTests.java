@@ -223,6 +223,9 @@ class ConcurrencyLimiterTests {
     @Test
     void aCancelRacingAGrantLosesNoPermit() throws Exception {
         ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
+        java.util.Random random = new java.util.Random(11);
+        int cancels = 0;
+        int grants = 0;
         for (int round = 0; round < 5_000; round++) {
             assertThat(limiter.tryAcquire()).isTrue();
             CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofSeconds(30), timer);
@@ -233,15 +236,75 @@ class ConcurrencyLimiterTests {
                 return null;
             });
             start.countDown();
+            // A varying delay, so that the rounds sweep the moment the release comes.
+            for (int spin = random.nextInt(20_000); spin > 0; spin--) {
+                Thread.onSpinWait();
+            }
             boolean cancelled = waiting.cancel(false);
             releasing.get(10, TimeUnit.SECONDS);
-            if (!cancelled) {
-                assertThat(waiting).isCompleted();
+            if (cancelled) {
+                cancels++;
+            }
+            else {
+                waiting.get(10, TimeUnit.SECONDS);
                 limiter.release();
+                grants++;
             }
             assertThat(limiter.inFlight()).as("round %d", round).isZero();
             assertThat(limiter.waiting()).isZero();
         }
+        assertThat(cancels).as("rounds the cancel won").isPositive();
+        assertThat(grants).as("rounds the grant won").isPositive();
+    }
+
+    @Test
+    void completingTheFutureFromOutsideGivesUpTheWait() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
+        assertThat(limiter.tryAcquire()).isTrue();
+        CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofSeconds(30), timer);
+
+        // As orTimeout does when its time is up.
+        assertThat(waiting.completeExceptionally(new java.util.concurrent.TimeoutException())).isTrue();
+        limiter.release();
+
+        assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void aTimerThatRefusesTheWaitFailsTheFutureAndLeavesTheQueue() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
+        assertThat(limiter.tryAcquire()).isTrue();
+        ScheduledThreadPoolExecutor stopped = new ScheduledThreadPoolExecutor(1);
+        stopped.shutdown();
+
+        CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofSeconds(30), stopped);
+
+        assertThatThrownBy(waiting::join).hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThat(limiter.waiting()).isZero();
+        limiter.release();
+        assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void anAdaptiveLimitNeverFallsBelowOne() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.adaptive("openai", new LimitAlgorithm() {
+            @Override
+            public int initialLimit() {
+                return 1;
+            }
+
+            @Override
+            public int update(long startNanos, long rttNanos, int inFlight, boolean overloaded) {
+                return 0;
+            }
+        }, new FakeTicker());
+
+        assertThat(limiter.tryAcquire()).isTrue();
+        limiter.release(0, ConcurrencyLimiter.Outcome.OVERLOADED);
+
+        assertThat(limiter.limit()).isEqualTo(1);
+        assertThat(limiter.tryAcquire()).isTrue();
     }
 
     /**
@@ -293,7 +356,9 @@ class ConcurrencyLimiterTests {
                         }
                         case 2 -> {
                             CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofMillis(1), realTimer);
-                            if (!waiting.cancel(false) && !waiting.isCompletedExceptionally()) {
+                            // A cancel that came too late: held if and only if the future completes normally.
+                            if (!waiting.cancel(false) && waiting.handle((done, failure) -> failure == null)
+                                    .get(10, TimeUnit.SECONDS)) {
                                 limiter.release();
                             }
                         }
@@ -394,6 +459,12 @@ class ConcurrencyLimiterTests {
 
         CapturingTimer() {
             super(1);
+        }
+
+        /** Runs at once, so that a granted future is complete when release returns. */
+        @Override
+        public void execute(Runnable command) {
+            command.run();
         }
 
         @Override

@@ -96,6 +96,34 @@ class GradientLimitTests {
     }
 
     @Test
+    void callsOfNoMeasurableLatencyAreLeftOut() {
+        GradientLimit gradient = new GradientLimit(40, 1, 100);
+        windows(gradient, 40, UNLOADED, 1, 10);
+
+        for (int i = 0; i < 100; i++) {
+            assertThat(gradient.update(now, 0, 40, false)).isEqualTo(40);
+        }
+
+        // The baseline is still the unloaded latency, not 0.
+        assertThat(windows(gradient, 40, 2 * UNLOADED, 1)).isEqualTo(22);
+    }
+
+    /** Fast refusals in a window: the limit backs off, and their latency does not lower the baseline. */
+    @Test
+    void overloadedCallsBackOffButDoNotLowerTheBaseline() {
+        GradientLimit gradient = new GradientLimit(40, 1, 100);
+        windows(gradient, 40, UNLOADED, 1, 10);
+
+        int limit = 0;
+        for (int i = 0; i < 40; i++) {
+            limit = gradient.update(tick(1_000), 1_000, 40, true);
+        }
+        assertThat(limit).isEqualTo(36);
+
+        assertThat(windows(gradient, 40, UNLOADED, 1, 10)).as("unloaded latency, against the old baseline").isEqualTo(36);
+    }
+
+    @Test
     void staysWithinItsBounds() {
         GradientLimit gradient = new GradientLimit(5, 5, 8);
 

@@ -108,7 +108,7 @@ class KeyedConcurrencyLimiterTests {
     }
 
     @Test
-    void aWaiterOfAKeyGetsItsReleasedPermitFirstComeFirstServed() {
+    void aWaiterOfAKeyGetsItsReleasedPermitFirstComeFirstServed() throws Exception {
         KeyedConcurrencyLimiter limiter = new KeyedConcurrencyLimiter("transform", 1, 100);
         assertThat(limiter.tryAcquire("alice")).isTrue();
         CompletableFuture<Void> first = limiter.acquireAsync("alice", Duration.ofSeconds(30), timer);
@@ -117,10 +117,10 @@ class KeyedConcurrencyLimiterTests {
         assertThat(limiter.tryAcquire("alice")).as("a newcomer while others wait").isFalse();
         limiter.release("alice");
 
-        assertThat(first).isCompleted();
+        first.get(10, TimeUnit.SECONDS);
         assertThat(second).isNotDone();
         limiter.release("alice");
-        assertThat(second).isCompleted();
+        second.get(10, TimeUnit.SECONDS);
         limiter.release("alice");
         assertThat(limiter.keys()).isZero();
     }
@@ -147,6 +147,18 @@ class KeyedConcurrencyLimiterTests {
         assertThatThrownBy(limiter.acquireAsync("alice", Duration.ZERO, timer)::join)
                 .hasCauseInstanceOf(ConcurrencyLimitExceededException.class);
         limiter.release("alice");
+        assertThat(limiter.keys()).isZero();
+    }
+
+    @Test
+    void completingTheFutureFromOutsideGivesUpTheWait() {
+        KeyedConcurrencyLimiter limiter = new KeyedConcurrencyLimiter("transform", 1, 100);
+        assertThat(limiter.tryAcquire("alice")).isTrue();
+        CompletableFuture<Void> waiting = limiter.acquireAsync("alice", Duration.ofSeconds(30), timer);
+
+        assertThat(waiting.completeExceptionally(new java.util.concurrent.TimeoutException())).isTrue();
+        limiter.release("alice");
+
         assertThat(limiter.keys()).isZero();
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * ({@code unloaded * inFlight / capacity}), so the provider's throughput never exceeds
  * {@code capacity / unloaded}. Each latency varies by +-10% at random. Calls arrive at random
  * (Poisson) at {@code overload} times that throughput; a call the limit refuses is dropped. Half
- * way through, the capacity halves.
+ * way through, the capacity halves, and the same arrivals are then twice as many times its
+ * throughput.
  */
 public final class AdaptiveLimitSimulation {
 
@@ -53,7 +54,15 @@ public final class AdaptiveLimitSimulation {
 
         int limit();
 
-        void onSample(long startNanos, long rttNanos, int inFlight, boolean overloaded);
+        /**
+         * One call ended.
+         *
+         * @param inFlightAtStart the calls in flight when it started, itself included (what
+         *                        Netflix's limiters pass)
+         * @param inFlightAtEnd   the calls in flight as it ends, itself included (what
+         *                        crossbridge's limiter passes)
+         */
+        void onSample(long startNanos, long rttNanos, int inFlightAtStart, int inFlightAtEnd, boolean overloaded);
     }
 
     /** One point of the series. */
@@ -134,7 +143,7 @@ public final class AdaptiveLimitSimulation {
                     else if (next == nextEnd) {
                         long[] call = calls.poll();
                         long rtt = call[0] - call[1];
-                        algorithm.onSample(call[1], rtt, inFlight, false);
+                        algorithm.onSample(call[1], rtt, (int) call[2], inFlight, false);
                         inFlight--;
                         pointLatencySum += rtt;
                         pointLatencyCount++;
@@ -146,7 +155,7 @@ public final class AdaptiveLimitSimulation {
                             double queueing = Math.max(1, (double) inFlight / capacity);
                             double jitter = 0.9 + 0.2 * random.nextDouble();
                             long latency = (long) (scenario.unloadedNanos() * queueing * jitter);
-                            calls.add(new long[] {now + latency, now});
+                            calls.add(new long[] {now + latency, now, inFlight});
                         }
                         nextArrival = now + interval(arrivalsPerNano);
                     }

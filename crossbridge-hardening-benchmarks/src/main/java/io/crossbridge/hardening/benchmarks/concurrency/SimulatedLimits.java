@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The adaptive limits the simulation compares, each with the same bounds: starting at 10, between
- * 1 and 256. Both AIMD limits count a call slower than twice the unloaded latency as an overload,
+ * 1 and 256, and each fed as its own library feeds it (Netflix's limiters pass the calls in flight
+ * when a call started, crossbridge's when it ends). Both AIMD limits count a call slower than twice the unloaded latency as an overload,
  * the latency the scenario allows; Netflix's default of 5 s would never trip in it.
  */
 public final class SimulatedLimits {
@@ -56,8 +57,9 @@ public final class SimulatedLimits {
             }
 
             @Override
-            public void onSample(long startNanos, long rttNanos, int inFlight, boolean overloaded) {
-                limit = algorithm.update(startNanos, rttNanos, inFlight, overloaded);
+            public void onSample(long startNanos, long rttNanos, int inFlightAtStart, int inFlightAtEnd,
+                    boolean overloaded) {
+                limit = algorithm.update(startNanos, rttNanos, inFlightAtEnd, overloaded);
             }
         };
     }
@@ -76,8 +78,9 @@ public final class SimulatedLimits {
             }
 
             @Override
-            public void onSample(long startNanos, long rttNanos, int inFlight, boolean overloaded) {
-                limit.onSample(startNanos, rttNanos, inFlight, overloaded);
+            public void onSample(long startNanos, long rttNanos, int inFlightAtStart, int inFlightAtEnd,
+                    boolean overloaded) {
+                limit.onSample(startNanos, rttNanos, inFlightAtStart, overloaded);
             }
         };
     }
