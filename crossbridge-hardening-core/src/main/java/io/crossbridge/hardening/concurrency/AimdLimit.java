@@ -34,10 +34,7 @@ public final class AimdLimit implements LimitAlgorithm {
     /** Calls in time since the limit last grew. */
     private int inTime;
 
-    /** Calls that took their permit before this reading do not decrease the limit; see above. */
-    private long decreasedAt = Long.MIN_VALUE;
-
-    private long latestEnd = Long.MIN_VALUE;
+    private final LastCut lastCut = new LastCut();
 
     /**
      * @param timeout a call that held its permit longer counts as an overload
@@ -66,15 +63,12 @@ public final class AimdLimit implements LimitAlgorithm {
 
     @Override
     public synchronized int update(long startNanos, long rttNanos, int inFlight, boolean overloaded) {
-        long end = startNanos + rttNanos;
-        if (latestEnd == Long.MIN_VALUE || end - latestEnd > 0) {
-            latestEnd = end;
-        }
+        lastCut.ended(startNanos, rttNanos);
         if (overloaded || rttNanos > timeoutNanos) {
-            if (decreasedAt == Long.MIN_VALUE || startNanos - decreasedAt >= 0) {
+            if (!lastCut.before(startNanos)) {
                 limit = Math.max(min, (int) (limit * backoffRatio));
                 inTime = 0;
-                decreasedAt = latestEnd;
+                lastCut.cut();
             }
         }
         else if (inFlight * 2 >= limit && ++inTime >= limit) {

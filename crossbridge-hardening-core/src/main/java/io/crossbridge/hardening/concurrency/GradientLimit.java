@@ -68,10 +68,8 @@ public final class GradientLimit implements LimitAlgorithm {
 
     private boolean windowOverloaded;
 
-    /** Calls that took their permit before this reading are left out; see above. */
-    private long countFrom = Long.MIN_VALUE;
-
-    private long latestEnd = Long.MIN_VALUE;
+    /** Calls let in before the last decrease are left out; see above. */
+    private final LastCut lastCut = new LastCut();
 
     /** The limit and the mean latency when the current run of windows above the tolerance began. */
     private double limitWhenAbove = Double.NaN;
@@ -104,13 +102,10 @@ public final class GradientLimit implements LimitAlgorithm {
 
     @Override
     public synchronized int update(long startNanos, long rttNanos, int inFlight, boolean overloaded) {
-        long end = startNanos + rttNanos;
-        if (latestEnd == Long.MIN_VALUE || end - latestEnd > 0) {
-            latestEnd = end;
-        }
+        lastCut.ended(startNanos, rttNanos);
         // A latency of 0 or less says nothing (a coarse or stepped clock), and would make a
         // baseline of 0 that every later latency divides by.
-        if (rttNanos <= 0 || (countFrom != Long.MIN_VALUE && startNanos - countFrom < 0)) {
+        if (rttNanos <= 0 || lastCut.before(startNanos)) {
             return (int) limit;
         }
         windowCount++;
@@ -173,6 +168,6 @@ public final class GradientLimit implements LimitAlgorithm {
 
     private void decrease(double factor) {
         limit = Math.max(min, limit * factor);
-        countFrom = latestEnd;
+        lastCut.cut();
     }
 }

@@ -71,7 +71,8 @@ public final class KeyedConcurrencyLimiter {
     /** Returns how many calls of {@code key} hold a permit. */
     public int inFlight(String key) {
         Entry entry = entries.get(key);
-        return entry == null ? 0 : entry.inFlightNow();
+        // Read outside the key's compute: a figure, not a decision.
+        return entry == null ? 0 : entry.inFlight;
     }
 
     /**
@@ -80,37 +81,14 @@ public final class KeyedConcurrencyLimiter {
      * @return whether the permit was taken; if so, {@link #release} must follow exactly once
      */
     public boolean tryAcquire(String key) {
-        Taken taken = new Taken();
-        entries.compute(key, (k, entry) -> {
-            if (entry == null) {
-                if (!reserveKey()) {
-                    return null;
-                }
-                entry = new Entry();
-            }
-            if (entry.inFlight < maxConcurrent && entry.waiters.isEmpty()) {
-                entry.inFlight++;
-                taken.permit = true;
-            }
-            return entry;
-        });
-        return taken.permit;
+        return enter(key, null).permit;
     }
 
     /**
-     * Takes a permit of {@code key} without holding a thread: the future completes when the permit
-     * is held, or fails with {@link ConcurrencyLimitExceededException} when none freed within
-     * {@code maxWait}. Cancelling it, or completing it from outside, gives up the wait; a cancel
-     * that returns false came too late, and then the permit is held if and only if the future
-     * completes normally. A granted future completes on a thread of {@code timer}, as
-     * {@link ConcurrencyLimiter#acquireAsync} explains.
-     *
-     * @param timer ends the wait and completes granted futures
+     * Takes a permit of {@code key} if one is free and nobody of that key waits, else queues
+     * {@code waiter} if there is one; all in one compute on the key.
      */
-    public CompletableFuture<Void> acquireAsync(String key, Duration maxWait, ScheduledExecutorService timer) {
-        Objects.requireNonNull(timer, "timer");
-        long waitNanos = ConcurrencyLimiter.nanos(maxWait);
-        Waiter waiter = waitNanos > 0 ? new Waiter(key, timer) : null;
+    private Taken enter(String key, Waiter waiter) {
         Taken taken = new Taken();
         entries.compute(key, (k, entry) -> {
             if (entry == null) {
@@ -129,6 +107,24 @@ public final class KeyedConcurrencyLimiter {
             }
             return entry;
         });
+        return taken;
+    }
+
+    /**
+     * Takes a permit of {@code key} without holding a thread: the future completes when the permit
+     * is held, or fails with {@link ConcurrencyLimitExceededException} when none freed within
+     * {@code maxWait}. Cancelling it, or completing it from outside, gives up the wait; a cancel
+     * that returns false came too late, and then the permit is held if and only if the future
+     * completes normally. A granted future completes on a thread of {@code timer}, as
+     * {@link ConcurrencyLimiter#acquireAsync} explains.
+     *
+     * @param timer ends the wait and completes granted futures
+     */
+    public CompletableFuture<Void> acquireAsync(String key, Duration maxWait, ScheduledExecutorService timer) {
+        Objects.requireNonNull(timer, "timer");
+        long waitNanos = ConcurrencyLimiter.nanos(maxWait);
+        Waiter waiter = waitNanos > 0 ? new Waiter(key, timer) : null;
+        Taken taken = enter(key, waiter);
         if (taken.permit) {
             return CompletableFuture.completedFuture(null);
         }
@@ -228,11 +224,6 @@ public final class KeyedConcurrencyLimiter {
         int inFlight;
 
         final ArrayDeque<Waiter> waiters = new ArrayDeque<>(2);
-
-        /** A read outside the compute: for figures only. */
-        int inFlightNow() {
-            return inFlight;
-        }
     }
 
     /**
