@@ -6,8 +6,9 @@ import org.springframework.core.env.Environment;
 
 /**
  * Where each annotation's advice sits on a proxied call, outermost first: rate limit, circuit
- * breaker, retry, then the method. So one call takes its tokens once, and counts once for the
- * breaker, however often it is retried. Each position
+ * breaker, retry, concurrency limit, then the method. So one call takes its tokens once, and
+ * counts once for the breaker, however often it is retried, while each attempt holds a place
+ * under the concurrency limit only while it runs. Each position
  * can be changed with the {@code order} property of its concern, where a lower value runs
  * outside a higher one; swapping them makes every attempt take its own tokens.
  */
@@ -21,6 +22,9 @@ public final class AdviceOrder {
 
     /** Default of {@code crossbridge.hardening.retry.order}. */
     public static final int RETRY = 300;
+
+    /** Default of {@code crossbridge.hardening.concurrency.order}. */
+    public static final int CONCURRENCY = 400;
 
     /** Highest allowed position; positions run from 0 to this. */
     public static final int MAX = 1000;
@@ -42,7 +46,7 @@ public final class AdviceOrder {
         if (position < 0 || position > MAX) {
             throw new InvalidPropertyException(property, position, "It must be from 0 to " + MAX
                     + "; a lower value runs outside a higher one (defaults: rate-limit " + RATE_LIMIT + ", circuit-breaker "
-                    + CIRCUIT_BREAKER + ", retry " + RETRY + ").");
+                    + CIRCUIT_BREAKER + ", retry " + RETRY + ", concurrency " + CONCURRENCY + ").");
         }
         return Ordered.LOWEST_PRECEDENCE - 1 - position;
     }

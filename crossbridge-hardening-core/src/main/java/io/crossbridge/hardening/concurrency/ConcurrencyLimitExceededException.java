@@ -14,10 +14,22 @@ public class ConcurrencyLimitExceededException extends RuntimeException {
 
     private final int limit;
 
+    private final boolean perKey;
+
     public ConcurrencyLimitExceededException(String name, int limit) {
-        super("Concurrency limit '" + name + "' of " + limit + " calls in flight is full", null, false, false);
+        this(name, limit, false);
+    }
+
+    /**
+     * @param perKey whether the limit that was full is one key's (a caller over its share) rather
+     *               than the limit over all calls (a provider at its capacity)
+     */
+    public ConcurrencyLimitExceededException(String name, int limit, boolean perKey) {
+        super("Concurrency limit '" + name + "' of " + limit + " calls in flight" + (perKey ? " per key" : "")
+                + " is full", null, false, false);
         this.name = name;
         this.limit = limit;
+        this.perKey = perKey;
     }
 
     /** Returns the name of the limit that was full. */
@@ -28,5 +40,10 @@ public class ConcurrencyLimitExceededException extends RuntimeException {
     /** Returns how many calls the limit allowed in flight when it refused this one. */
     public int limit() {
         return limit;
+    }
+
+    /** Whether the limit that was full is one key's rather than the limit over all calls. */
+    public boolean perKey() {
+        return perKey;
     }
 }

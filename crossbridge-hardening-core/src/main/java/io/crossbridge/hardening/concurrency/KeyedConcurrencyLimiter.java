@@ -193,9 +193,21 @@ public final class KeyedConcurrencyLimiter {
         }
     }
 
+    /**
+     * Returns how many calls of all keys hold a permit now: an estimate, summed key by key while
+     * calls come and go, for a gauge.
+     */
+    public int inFlight() {
+        int held = 0;
+        for (Entry entry : entries.values()) {
+            held += entry.inFlight;
+        }
+        return held;
+    }
+
     /** Returns the refusal of a call whose key's limit was full. */
     public ConcurrencyLimitExceededException exceeded() {
-        return new ConcurrencyLimitExceededException(name, maxConcurrent);
+        return new ConcurrencyLimitExceededException(name, maxConcurrent, true);
     }
 
     private boolean reserveKey() {

@@ -1,17 +1,21 @@
 package io.crossbridge.hardening.sample;
 
+import io.crossbridge.hardening.annotation.ConcurrencyLimited;
+
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The demo API. Rate limits come from URL rules in application.yml (callers identified by the
- * X-API-Key header), retries from the provider's annotations.
+ * X-API-Key header), retries and the provider's concurrency limit from the provider's
+ * annotations, and the per-caller concurrency limit of transforms from this controller's.
  */
 @RestController
 public class ApiController {
@@ -43,8 +47,11 @@ public class ApiController {
     public record TransformRequest(String code, String target) {
     }
 
+    /** Slow: each caller at most 2 transforms in flight, whatever the provider's own limit lets in. */
     @PostMapping("/api/transform")
-    public Map<String, Object> transform(@RequestBody TransformRequest request) throws InterruptedException {
+    @ConcurrencyLimited(name = "transform-per-key", key = "#apiKey")
+    public Map<String, Object> transform(@RequestHeader("X-API-Key") String apiKey, @RequestBody TransformRequest request)
+            throws InterruptedException {
         return Map.of("target", request.target(), "code", provider.transform(request.code(), request.target()));
     }
 }

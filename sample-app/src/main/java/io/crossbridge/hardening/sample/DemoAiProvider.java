@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.sample;
 
 import io.crossbridge.hardening.annotation.CircuitBreaker;
+import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.failure.ValidationException;
 
@@ -68,7 +69,12 @@ public class DemoAiProvider {
         return client().post().uri("/provider/v1/embeddings").body(Map.of("input", texts)).retrieve().body(VECTORS);
     }
 
+    /**
+     * Each attempt holds a place under the provider's adaptive limit while it runs: the limit
+     * shrinks when the provider slows down (fault injection's latency) and grows back after.
+     */
     @RetryWithBackoff(policy = "transform")
+    @ConcurrencyLimited(name = "transform-provider")
     public String transform(String code, String target) {
         if (code == null || target == null || target.isBlank()) {
             throw new ValidationException("code and target are required");

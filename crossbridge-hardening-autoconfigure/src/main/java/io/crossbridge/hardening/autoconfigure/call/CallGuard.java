@@ -36,6 +36,18 @@ public interface CallGuard<E> {
     }
 
     /**
+     * Whether entering may wait for other calls to end (a place in a queue), not only for a
+     * decision. An asynchronous call then enters without blocking too, and runs on the thread
+     * that completes the entry; a caller that cancels before the entry comes cancels the stage
+     * {@link #enterWithoutBlocking} returned, which gives the wait up (and a stage that completed
+     * all the same is followed by {@link #cancelled}). The default does not wait: a stage that
+     * cannot be given up is left to decide, and {@link #cancelled} follows its entry.
+     */
+    default boolean waits() {
+        return false;
+    }
+
+    /**
      * Answers a call {@link #enter} refused: by throwing the refusal (the default), or with an
      * answer in the method's own shape (a fallback's).
      */

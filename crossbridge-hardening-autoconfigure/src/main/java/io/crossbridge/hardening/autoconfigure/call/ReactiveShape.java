@@ -44,24 +44,25 @@ final class ReactiveShape extends CallShape {
         // The invocation itself never proceeds here: it is the template each subscription clones.
         ProxyMethodInvocation template = (ProxyMethodInvocation) invocation;
         return answer(Flux.deferContextual(subscriber -> {
-            CompletableFuture<Decided<E>> decided = guard.enterWithoutBlocking(contextOf(subscriber)).toCompletableFuture()
+            CompletableFuture<E> entering = guard.enterWithoutBlocking(contextOf(subscriber)).toCompletableFuture();
+            CompletableFuture<Decided<E>> decided = entering
                     .handle((entry, refusal) -> new Decided<>(entry, AsyncFailures.unwrap(refusal)));
             if (decided.isDone()) {
-                // Decided on this thread (a store in memory): no hand-off.
+                // Decided on this thread (a store in memory, a free place): no hand-off.
                 return enteredOrRefused(template, guard, decided.join());
             }
-            return decidedLater(template, guard, decided);
+            return decidedLater(template, guard, entering, decided);
         }));
     }
 
     /**
      * Goes on once a decision made elsewhere (Redis) has come, on one of Reactor's parallel
      * threads rather than the store's own (Lettuce's I/O thread, Jedis's pool), which must not
-     * run the application's call. A subscriber that cancels before the decision comes gets none,
-     * and the decision is told it was cancelled.
+     * run the application's call. A subscriber that cancels before the decision comes gets none:
+     * a wait is given up, and a decision that comes all the same is told it was cancelled.
      */
     private <E> Flux<Object> decidedLater(ProxyMethodInvocation template, CallGuard<E> guard,
-            CompletableFuture<Decided<E>> decided) {
+            CompletableFuture<E> entering, CompletableFuture<Decided<E>> decided) {
         AtomicInteger handOver = new AtomicInteger(PENDING);
         return Mono.fromFuture(decided, true)
                 .publishOn(Schedulers.parallel())
@@ -70,6 +71,9 @@ final class ReactiveShape extends CallShape {
                 .doOnCancel(() -> {
                     // Not handed over yet: the call never runs, and its decision, when it comes, is cancelled.
                     if (handOver.compareAndSet(PENDING, CANCELLED)) {
+                        if (guard.waits()) {
+                            entering.cancel(false);
+                        }
                         decided.thenAccept(decision -> {
                             if (decision.refusal() == null) {
                                 guard.cancelled(decision.entry());

@@ -2,7 +2,9 @@ package io.crossbridge.hardening.autoconfigure.call;
 
 import io.crossbridge.hardening.AsyncFailures;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 import org.aopalliance.intercept.MethodInvocation;
@@ -20,6 +22,9 @@ final class StageShape extends CallShape {
 
     @Override
     public <E> Object guard(MethodInvocation invocation, CallGuard<E> guard) {
+        if (guard.waits()) {
+            return enterWithoutBlocking(invocation, guard);
+        }
         E entry;
         try {
             entry = guard.enter();
@@ -27,6 +32,58 @@ final class StageShape extends CallShape {
         catch (Throwable refusal) {
             return answer(() -> guard.refused(refusal));
         }
+        return entered(invocation, guard, entry);
+    }
+
+    /**
+     * Enters without holding the caller's thread: at once when the entry is there, else on the
+     * thread that completes it, running a copy of the invocation taken now (the advice outside
+     * has returned by then). A caller that cancels before the entry comes gives up its wait.
+     */
+    private static <E> Object enterWithoutBlocking(MethodInvocation invocation, CallGuard<E> guard) {
+        CompletableFuture<E> entering = guard.enterWithoutBlocking(CallContext.NONE).toCompletableFuture();
+        if (entering.isDone()) {
+            E entry;
+            try {
+                entry = entering.join();
+            }
+            catch (CompletionException | CancellationException ex) {
+                return answer(() -> guard.refused(AsyncFailures.unwrap(ex)));
+            }
+            return entered(invocation, guard, entry);
+        }
+        MethodInvocation later = template(invocation);
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        // Cancelled or completed from outside (orTimeout) while waiting: the wait is given up.
+        // Once the entry came, cancelling it does nothing.
+        answer.whenComplete((value, failure) -> entering.cancel(false));
+        entering.whenComplete((entry, refusal) -> {
+            if (refusal != null) {
+                relay(() -> guard.refused(AsyncFailures.unwrap(refusal)), answer);
+            }
+            else if (answer.isDone()) {
+                // Given up by the caller as the entry came: the call does not run.
+                guard.cancelled(entry);
+            }
+            else {
+                CompletableFuture<Object> outcome = entered(later, guard, entry);
+                if (outcome == null) {
+                    answer.complete(null);
+                    return;
+                }
+                answer.whenComplete((value, failure) -> {
+                    if (answer.isCancelled()) {
+                        outcome.cancel(false);
+                    }
+                });
+                relay(() -> outcome, answer);
+            }
+        });
+        return answer;
+    }
+
+    /** Runs the call that entered, and answers with its outcome as a future. */
+    private static <E> CompletableFuture<Object> entered(MethodInvocation invocation, CallGuard<E> guard, E entry) {
         CompletionStage<?> stage;
         guard.running(entry);
         try {

@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit;
 
 import io.crossbridge.hardening.autoconfigure.call.CallShape;
+import io.crossbridge.hardening.autoconfigure.expression.ArgumentExpression;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 /**

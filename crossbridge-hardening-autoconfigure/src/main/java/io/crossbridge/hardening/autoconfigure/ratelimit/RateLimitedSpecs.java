@@ -3,6 +3,8 @@ package io.crossbridge.hardening.autoconfigure.ratelimit;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.autoconfigure.MethodSettings;
 import io.crossbridge.hardening.autoconfigure.call.CallShape;
+import io.crossbridge.hardening.autoconfigure.expression.ArgumentExpression;
+import io.crossbridge.hardening.autoconfigure.expression.ArgumentExpressions;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.lang.reflect.Method;
@@ -10,16 +12,12 @@ import java.lang.reflect.Method;
 import org.aopalliance.intercept.MethodInvocation;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.DefaultParameterNameDiscoverer;
-import org.springframework.core.ParameterNameDiscoverer;
 
 /**
  * The {@link RateLimitedSpec} of each annotated method, resolved once per method (at startup for
  * singletons) and cached.
  */
 final class RateLimitedSpecs {
-
-    private final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     private final ObjectProvider<RateLimitCatalog> catalog;
 
@@ -50,7 +48,7 @@ final class RateLimitedSpecs {
         }
         String name = targetClass.getSimpleName() + "." + method.getName();
         CallShape shape = CallShape.of(method, where);
-        ArgumentExpressions expressions = new ArgumentExpressions(method, variables(method));
+        ArgumentExpressions expressions = ArgumentExpressions.of(method);
         ArgumentExpression key = expressions.compile(where, "key", annotation.key());
         if (annotation.limit().startsWith("#")) {
             // A plan: the limit is chosen per call, so its name and capacity are checked then.
@@ -69,15 +67,5 @@ final class RateLimitedSpecs {
                             + limit.capacity() + ")"));
         }
         return tokens;
-    }
-
-    private String[][] variables(Method method) {
-        String[] parameterNames = this.parameterNames.getParameterNames(method);
-        String[][] variables = new String[method.getParameterCount()][];
-        for (int i = 0; i < variables.length; i++) {
-            variables[i] = parameterNames != null ? new String[] { parameterNames[i], "p" + i, "a" + i }
-                    : new String[] { "p" + i, "a" + i };
-        }
-        return variables;
     }
 }

@@ -1,8 +1,5 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
-import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
-import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -14,8 +11,9 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Answers a rate-limit rejection with 429 and a missing key with 400 in a servlet application, both
- * as the problems of {@link RateLimitProblem}. Ordered before Spring MVC's own resolvers, so that
+ * Answers the starter's refusals in a servlet application (a rate-limit rejection with 429, a
+ * missing key with 400, a full concurrency limit with 503 or 429) as the problems of
+ * {@link RateLimitProblem}. Ordered before Spring MVC's own resolvers, so that
  * an application's catch-all {@code @ExceptionHandler(Exception.class)} does not turn a 429 into a
  * 500; an {@code @ExceptionHandler} the application wrote for either exception still wins
  * ({@link ApplicationExceptionHandlers}).
@@ -41,9 +39,7 @@ final class RateLimitExceptionResolver implements HandlerExceptionResolver, Orde
         if (problem == null) {
             return null;
         }
-        Class<? extends Exception> type = ex instanceof RateLimitExceededException ? RateLimitExceededException.class
-                : MissingRateLimitKeyException.class;
-        if (applicationHandlers.answer(handler, ex, type)) {
+        if (applicationHandlers.answer(handler, ex, RateLimitProblem.refusalType(ex))) {
             return null;
         }
         try {

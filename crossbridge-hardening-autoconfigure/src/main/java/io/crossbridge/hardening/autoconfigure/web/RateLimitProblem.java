@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
+import io.crossbridge.hardening.concurrency.ConcurrencyLimitExceededException;
 import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
@@ -10,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP answer to a rate-limit rejection (429) or a missing key (400), as RFC 9457
+ * The HTTP answer to one of the starter's refusals, as RFC 9457 {@code application/problem+json}:
+ * a full concurrency limit (503 with {@code Retry-After} when it is the limit over all calls, the
+ * provider's capacity; 429 when it is a caller's per-key share), or, as follows, a rate-limit
+ * rejection (429) or a missing key (400), as RFC 9457
  * {@code application/problem+json}, the same on either web stack. A 429 carries
  * {@code Retry-After} in whole seconds, rounded up so a client is never early, the
  * {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-10,
@@ -28,8 +32,17 @@ record RateLimitProblem(int status, Map<String, String> headers, byte[] body) {
     /** The problem type the draft registers for an exceeded quota. */
     static final String QUOTA_EXCEEDED = "https://iana.org/assignments/http-problem-types#quota-exceeded";
 
-    /** The answer to {@code failure}, or {@code null} when it is neither a rejection nor a missing key. */
+    /**
+     * Seconds a client is told to wait after a full concurrency limit: places free as calls end,
+     * so soon, and no sooner can be said in whole seconds.
+     */
+    static final int CONCURRENCY_RETRY_AFTER_SECONDS = 1;
+
+    /** The answer to {@code failure}, or {@code null} when it is none of the starter's refusals. */
     static RateLimitProblem of(Throwable failure) {
+        if (failure instanceof ConcurrencyLimitExceededException full) {
+            return concurrencyLimitFull(full);
+        }
         if (failure instanceof RateLimitExceededException exceeded) {
             return tooManyRequests(exceeded.limit(), exceeded.retryAfter());
         }
@@ -42,6 +55,29 @@ record RateLimitProblem(int status, Map<String, String> headers, byte[] body) {
                     + "}"));
         }
         return null;
+    }
+
+    /** The type of the refusal an application's {@code @ExceptionHandler} would be declared for. */
+    static Class<? extends Exception> refusalType(Throwable failure) {
+        if (failure instanceof ConcurrencyLimitExceededException) {
+            return ConcurrencyLimitExceededException.class;
+        }
+        return failure instanceof RateLimitExceededException ? RateLimitExceededException.class
+                : MissingRateLimitKeyException.class;
+    }
+
+    private static RateLimitProblem concurrencyLimitFull(ConcurrencyLimitExceededException full) {
+        int status = full.perKey() ? 429 : 503;
+        String title = full.perKey() ? "Too Many Requests" : "Service Unavailable";
+        String detail = full.perKey()
+                ? "Concurrency limit '" + full.name() + "' allows " + full.limit() + " calls in flight per caller; retry after "
+                        + CONCURRENCY_RETRY_AFTER_SECONDS + " s."
+                : "Concurrency limit '" + full.name() + "' of " + full.limit() + " calls in flight is full; retry after "
+                        + CONCURRENCY_RETRY_AFTER_SECONDS + " s.";
+        return new RateLimitProblem(status, Map.of("Retry-After", Integer.toString(CONCURRENCY_RETRY_AFTER_SECONDS)),
+                bytes("{\"type\":\"about:blank\",\"title\":" + json(title) + ",\"status\":" + status + ",\"detail\":"
+                        + json(detail) + ",\"limit\":" + json(full.name()) + ",\"retry-after\":"
+                        + CONCURRENCY_RETRY_AFTER_SECONDS + "}"));
     }
 
     private static RateLimitProblem tooManyRequests(RateLimit limit, Duration retryAfter) {

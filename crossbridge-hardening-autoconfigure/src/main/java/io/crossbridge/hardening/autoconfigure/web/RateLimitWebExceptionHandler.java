@@ -1,7 +1,5 @@
 package io.crossbridge.hardening.autoconfigure.web;
 
-import io.crossbridge.hardening.ratelimit.MissingRateLimitKeyException;
-import io.crossbridge.hardening.ratelimit.RateLimitExceededException;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,8 +13,9 @@ import org.springframework.util.function.SingletonSupplier;
 import org.springframework.web.server.WebExceptionHandler;
 
 /**
- * Answers a rate-limit rejection with 429 and a missing key with 400 in a WebFlux application,
- * both as the problems of {@link RateLimitProblem}; ordered before Spring Boot's error handler,
+ * Answers the starter's refusals in a WebFlux application (a rate-limit rejection with 429, a
+ * missing key with 400, a full concurrency limit with 503 or 429) as the problems of
+ * {@link RateLimitProblem}; ordered before Spring Boot's error handler,
  * which would answer 500. A rejection by a URL rule first goes to the application's
  * {@code @ControllerAdvice} when one declares an {@code @ExceptionHandler} for that exception
  * ({@link ApplicationExceptionHandlers}): the request is dispatched again, and its mapping fails
@@ -53,8 +52,7 @@ final class RateLimitWebExceptionHandler implements WebExceptionHandler, Ordered
         DispatcherHandler dispatcher = this.dispatcher.get();
         if (dispatcher != null && exchange.getAttribute(RateLimitWebFilter.REJECTION) == failure
                 && exchange.getAttribute(RejectionHandlerMapping.REDISPATCHED) == null
-                && applicationHandlers.answer(null, (Exception) failure, failure instanceof RateLimitExceededException
-                        ? RateLimitExceededException.class : MissingRateLimitKeyException.class)) {
+                && applicationHandlers.answer(null, (Exception) failure, RateLimitProblem.refusalType(failure))) {
             exchange.getAttributes().put(RejectionHandlerMapping.REDISPATCHED, Boolean.TRUE);
             return dispatcher.handle(exchange).onErrorResume(again -> again == failure, again -> write(exchange, problem));
         }

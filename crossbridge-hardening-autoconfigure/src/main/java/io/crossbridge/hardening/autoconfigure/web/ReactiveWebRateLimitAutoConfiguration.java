@@ -16,17 +16,15 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.filter.reactive.ServerWebExchangeContextFilter;
-import org.springframework.web.reactive.DispatcherHandler;
 
 /**
  * Rate limiting over HTTP in a WebFlux application: URL rules from
  * {@code crossbridge.hardening.rate-limit.http} as a {@code WebFilter} that decides without
- * blocking, 429 / 400 problem answers for rejections and missing keys, whether they come from a
- * rule or a {@code @RateLimited} method, and the exchange's key as the default key of a reactive
+ * blocking (answered by {@link RefusalAnswersAutoConfiguration}, and from there by the
+ * application's {@code @ExceptionHandler} when it has one), and the exchange's key as the default key of a reactive
  * {@code @RateLimited} method; the twin of {@link WebRateLimitAutoConfiguration}.
  */
 @AutoConfiguration(after = RateLimiterAutoConfiguration.class)
@@ -40,13 +38,6 @@ public final class ReactiveWebRateLimitAutoConfiguration {
     ExchangeKeyResolver exchangeKeyResolver(ObjectProvider<ClientAddresses> clientAddresses,
             RateLimitProperties properties) {
         return new CallerKeyResolver(clientAddresses.getIfAvailable(() -> new ClientAddresses(properties.getClientAddress())));
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    RateLimitWebExceptionHandler rateLimitWebExceptionHandler(ApplicationContext context,
-            ObjectProvider<DispatcherHandler> dispatcher) {
-        return new RateLimitWebExceptionHandler(new ApplicationExceptionHandlers(context), dispatcher);
     }
 
     @Bean

@@ -15,28 +15,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Rate limiting over HTTP in a servlet application: URL rules from
- * {@code crossbridge.hardening.rate-limit.http}, and 429 / 400 problem answers for rejections and
- * missing keys, whether they come from a rule or a {@code @RateLimited} method. A WebFlux
- * application gets the same from {@link ReactiveWebRateLimitAutoConfiguration}.
+ * {@code crossbridge.hardening.rate-limit.http}; {@link RefusalAnswersAutoConfiguration} answers
+ * their rejections. A WebFlux application gets the same from
+ * {@link ReactiveWebRateLimitAutoConfiguration}.
  */
 @AutoConfiguration(after = RateLimiterAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnClass(name = "org.springframework.web.servlet.config.annotation.WebMvcConfigurer")
 @ConditionalOnBean({ RateLimiter.class, RateLimitCatalog.class })
 public final class WebRateLimitAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    RateLimitExceptionResolver rateLimitExceptionResolver(ApplicationContext context) {
-        return new RateLimitExceptionResolver(new ApplicationExceptionHandlers(context));
-    }
 
     @Bean
     @ConditionalOnMissingBean(name = "rateLimitUrlRules")

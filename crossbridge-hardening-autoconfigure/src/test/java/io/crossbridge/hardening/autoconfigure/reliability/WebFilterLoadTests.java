@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.reliability;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.web.ReactiveWebRateLimitAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.web.RefusalAnswersAutoConfiguration;
 import io.crossbridge.hardening.ratelimit.InMemoryRateLimiter;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 import reactor.core.publisher.Mono;
@@ -44,7 +45,7 @@ class WebFilterLoadTests {
 
     private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class,
-                    ReactiveWebRateLimitAutoConfiguration.class))
+                    ReactiveWebRateLimitAutoConfiguration.class, RefusalAnswersAutoConfiguration.class))
             .withPropertyValues("crossbridge.hardening.rate-limit.limits.burst.capacity=20",
                     "crossbridge.hardening.rate-limit.limits.burst.window=1h",
                     "crossbridge.hardening.rate-limit.limits.flood.capacity=1",

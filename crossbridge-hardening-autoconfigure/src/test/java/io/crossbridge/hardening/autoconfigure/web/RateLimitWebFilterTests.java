@@ -39,7 +39,7 @@ class RateLimitWebFilterTests {
 
     private final ReactiveWebApplicationContextRunner contextRunner = new ReactiveWebApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class,
-                    ReactiveWebRateLimitAutoConfiguration.class))
+                    ReactiveWebRateLimitAutoConfiguration.class, RefusalAnswersAutoConfiguration.class))
             .withPropertyValues("crossbridge.hardening.rate-limit.limits.two.capacity=2",
                     "crossbridge.hardening.rate-limit.limits.two.window=1h",
                     "crossbridge.hardening.rate-limit.http[0].path=/by-header", "crossbridge.hardening.rate-limit.http[0].limit=two",

@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WebRateLimitAutoConfigurationTests {
 
     private final WebApplicationContextRunner contextRunner = new WebApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, WebRateLimitAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, WebRateLimitAutoConfiguration.class,
+                    RefusalAnswersAutoConfiguration.class));
 
     @Test
     void servletApplicationGetsTheExceptionResolver() {
@@ -32,7 +33,8 @@ class WebRateLimitAutoConfigurationTests {
     @Test
     void reactiveApplicationStartsWithoutTheServletParts() {
         new ReactiveWebApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, WebRateLimitAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(RateLimiterAutoConfiguration.class, WebRateLimitAutoConfiguration.class,
+                    RefusalAnswersAutoConfiguration.class))
                 .withPropertyValues("crossbridge.hardening.rate-limit.http[0].path=/api/**",
                         "crossbridge.hardening.rate-limit.http[0].limit=search")
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(RateLimitExceptionResolver.class));

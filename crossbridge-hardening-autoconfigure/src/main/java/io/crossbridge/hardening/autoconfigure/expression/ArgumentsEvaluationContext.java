@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.autoconfigure.ratelimit;
+package io.crossbridge.hardening.autoconfigure.expression;
 
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.springframework.expression.TypedValue;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
- * The context of one SpEL evaluation of a {@code @RateLimited} expression: the read-only data
+ * The context of one SpEL evaluation of an annotation's key or limit expression: the read-only data
  * binding context (properties and methods of the arguments, no types, no constructors, no bean
  * references, no assignment), with the call's arguments as its variables, read from the argument
  * array rather than copied into a map per call. The accessors and resolvers are one shared set.
@@ -48,7 +48,7 @@ final class ArgumentsEvaluationContext implements EvaluationContext {
 
     @Override
     public void setVariable(String name, Object value) {
-        throw new UnsupportedOperationException("@RateLimited expressions are read-only");
+        throw new UnsupportedOperationException("key and limit expressions are read-only");
     }
 
     @Override

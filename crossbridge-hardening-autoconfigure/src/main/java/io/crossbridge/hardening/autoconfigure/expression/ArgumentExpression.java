@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.autoconfigure.ratelimit;
+package io.crossbridge.hardening.autoconfigure.expression;
 
 import java.lang.invoke.MethodHandle;
 import java.util.Map;
@@ -9,13 +9,13 @@ import org.springframework.expression.spel.SpelEvaluationException;
 import org.springframework.expression.spel.SpelMessage;
 
 /**
- * A {@code @RateLimited} key or limit expression, made once from its text and then evaluated
+ * A key or limit expression of an annotation ({@code @RateLimited}, {@code @ConcurrencyLimited}), made once from its text and then evaluated
  * over each call's arguments. The shapes most keys have take no SpEL at all: a literal, an
  * argument ({@code #userId}, {@code #p0}, {@code #a0}), or a chain of property reads on one
  * ({@code #request.userId}); everything else is SpEL in a read-only context (see
  * {@link ArgumentExpressions}).
  */
-sealed interface ArgumentExpression {
+public sealed interface ArgumentExpression {
 
     /** Returns the expression's value over {@code arguments}, as SpEL would give it. */
     Object valueFor(Object[] arguments);

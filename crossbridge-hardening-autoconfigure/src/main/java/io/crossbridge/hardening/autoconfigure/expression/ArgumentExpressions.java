@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.autoconfigure.ratelimit;
+package io.crossbridge.hardening.autoconfigure.expression;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.core.BridgeMethodResolver;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.SpelNode;
 import org.springframework.expression.spel.ast.CompoundExpression;
@@ -34,7 +36,9 @@ import org.springframework.util.StringUtils;
  * members are resolved on the declared types, where SpEL looks at each call's own classes: the
  * same member wherever the declared type has one, which is the only case read directly.
  */
-final class ArgumentExpressions {
+public final class ArgumentExpressions {
+
+    private static final ParameterNameDiscoverer parameterNames = new DefaultParameterNameDiscoverer();
 
     private static final MethodType READER = MethodType.methodType(Object.class, Object.class);
 
@@ -68,13 +72,26 @@ final class ArgumentExpressions {
     }
 
     /**
+     * Returns the expressions over {@code method}'s arguments, each known by its parameter name
+     * (where the class was compiled with {@code -parameters}), {@code p0} and {@code a0}.
+     */
+    public static ArgumentExpressions of(Method method) {
+        String[] names = parameterNames.getParameterNames(method);
+        String[][] variables = new String[method.getParameterCount()][];
+        for (int i = 0; i < variables.length; i++) {
+            variables[i] = names != null ? new String[] { names[i], "p" + i, "a" + i } : new String[] { "p" + i, "a" + i };
+        }
+        return new ArgumentExpressions(method, variables);
+    }
+
+    /**
      * Returns the expression of {@code text}, or {@code null} for a blank one.
      *
      * @param where     names the annotation and the method, for messages
      * @param attribute the annotation's attribute, for messages
      * @throws IllegalStateException when the text does not parse or names no argument
      */
-    ArgumentExpression compile(String where, String attribute, String text) {
+    public ArgumentExpression compile(String where, String attribute, String text) {
         if (text.isBlank()) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.crossbridge.hardening.autoconfigure.ratelimit;
+package io.crossbridge.hardening.autoconfigure.expression;
 
 import java.lang.reflect.Method;
 import java.util.Optional;
