@@ -62,7 +62,19 @@ final class AsyncRetry<T> {
             afterAttempt(attempt, null, ex);
             return;
         }
+        // Cancelled or completed from outside meanwhile: the attempt under way is cancelled too
+        // (a request in flight, a place held under a concurrency limit); done, it is not affected.
+        result.whenComplete((value, error) -> cancel(stage));
         stage.whenComplete((value, error) -> afterAttempt(attempt, value, error));
+    }
+
+    private static void cancel(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().cancel(false);
+        }
+        catch (UnsupportedOperationException ex) {
+            // A stage that cannot be seen as a future cannot be cancelled either.
+        }
     }
 
     private void afterAttempt(int attempt, T value, Throwable error) {

@@ -37,7 +37,7 @@ class StartupGuide implements ApplicationListener<ApplicationReadyEvent> {
                 "  curl " + base + "/actuator/retries",
                 "  curl " + base + "/actuator/circuitbreakers                            # search falls back to the secondary while open",
                 "  curl -X POST -H 'Content-Type: application/json' -d '{\"latencyMs\":1500}' " + base + "/demo/faults  # slow transforms",
-                "  curl " + base + "/actuator/concurrency                                # the provider's adaptive limit falls, then recovers",
+                "  curl " + base + "/actuator/concurrency                                # the provider's limit falls with slow transforms, climbs under load",
                 "  curl " + base + "/actuator/metrics/crossbridge.retry.calls", ""));
     }
 }

@@ -59,7 +59,9 @@ final class StageShape extends CallShape {
         answer.whenComplete((value, failure) -> entering.cancel(false));
         entering.whenComplete((entry, refusal) -> {
             if (refusal != null) {
-                relay(() -> guard.refused(AsyncFailures.unwrap(refusal)), answer);
+                if (!answer.isDone()) {
+                    relay(() -> guard.refused(AsyncFailures.unwrap(refusal)), answer);
+                }
             }
             else if (answer.isDone()) {
                 // Given up by the caller as the entry came: the call does not run.
@@ -132,14 +134,15 @@ final class StageShape extends CallShape {
         BlockingShape.ReplayedCall<CompletionStage<Object>> call = new BlockingShape.ReplayedCall<>(invocation, false);
         CallRetry.Attempts attempts = retry.start(false, CallContext.NONE);
         CompletableFuture<Object> answer = new CompletableFuture<>();
-        retry.retry().callAsync(() -> {
+        CompletableFuture<Object> retried = retry.retry().callAsync(() -> {
             try {
                 return call.call();
             }
             catch (Exception ex) {
                 return CompletableFuture.failedFuture(ex);
             }
-        }, retry.policy(), retry.scheduler(), attempts).whenComplete((value, failure) -> {
+        }, retry.policy(), retry.scheduler(), attempts);
+        retried.whenComplete((value, failure) -> {
             if (failure == null) {
                 attempts.succeeded();
                 answer.complete(value);
@@ -148,6 +151,8 @@ final class StageShape extends CallShape {
                 answer.completeExceptionally(attempts.failed(failure));
             }
         });
+        // The caller's cancel (or orTimeout) ends the retry and the attempt under way.
+        answer.whenComplete((value, failure) -> retried.cancel(false));
         return answer;
     }
 

@@ -3,6 +3,7 @@ package io.crossbridge.hardening.autoconfigure.circuitbreaker;
 import io.crossbridge.hardening.autoconfigure.call.CallGuard;
 import io.crossbridge.hardening.autoconfigure.circuitbreaker.BreakerCalls.Outcome;
 import io.crossbridge.hardening.circuitbreaker.CircuitBreaker;
+import io.crossbridge.hardening.concurrency.ConcurrencyLimitExceededException;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
@@ -76,6 +77,12 @@ final class CircuitBreakerInterceptor implements MethodInterceptor {
 
         @Override
         public Object failed(Permitted call, Throwable failure) throws Throwable {
+            if (failure instanceof ConcurrencyLimitExceededException) {
+                // A full concurrency limit inside is this application's queue, not the provider
+                // failing: the permit goes back uncounted, and the fallback may still answer.
+                method.breaker().release(call.permit());
+                return fallbackOrFail(failure);
+            }
             if (!method.breaker().onError(call.permit(), call.took(), failure)) {
                 // A permanent failure is the caller's: no fallback hides it.
                 throw failure;

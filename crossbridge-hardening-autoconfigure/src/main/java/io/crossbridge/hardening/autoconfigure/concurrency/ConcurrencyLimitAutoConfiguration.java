@@ -44,7 +44,6 @@ public final class ConcurrencyLimitAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean
     OverloadSignals concurrencyOverloadSignals(ObjectProvider<FailureClassification> classification,
             ObjectProvider<FailureClassifier> rules, ConfigurableListableBeanFactory beanFactory) {
         return new OverloadSignals(classification.getIfAvailable(() -> SpringFailureClassification

@@ -15,8 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -32,11 +36,15 @@ public final class ConcurrencyLimitCatalog implements AutoCloseable {
 
     private final ScheduledThreadPoolExecutor timer;
 
+    private final ExecutorService granted;
+
     private ConcurrencyLimitCatalog(Map<String, NamedConcurrencyLimit> limits) {
         this.limits = Collections.unmodifiableMap(limits);
-        this.timer = new ScheduledThreadPoolExecutor(1, new WaitTimerThreads());
+        this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreads("crossbridge-concurrency-timer-"));
         // A wait that ends early (granted, cancelled) leaves the queue rather than its whole max-wait.
         this.timer.setRemoveOnCancelPolicy(true);
+        // As many threads as calls let in after a wait at once, which their limits bound.
+        this.granted = Executors.newCachedThreadPool(new NamedThreads("crossbridge-concurrency-granted-"));
     }
 
     /**
@@ -62,14 +70,26 @@ public final class ConcurrencyLimitCatalog implements AutoCloseable {
         return limits.values();
     }
 
-    /** Ends the waits of asynchronous callers and completes their granted futures. */
+    /**
+     * Ends the waits of asynchronous callers and completes their granted futures; one thread for
+     * every limit, so it runs nothing of the application's.
+     */
     public ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /**
+     * Runs an asynchronous call that got its place after a wait, off the timer: the method's
+     * body may block before it hands its work off, and must hold up no other limit's waits.
+     */
+    public Executor granted() {
+        return granted;
     }
 
     @Override
     public void close() {
         timer.shutdownNow();
+        granted.shutdown();
     }
 
     private static NamedConcurrencyLimit limit(String name, ConcurrencyProperties.Limit settings, Ticker ticker) {
@@ -119,13 +139,19 @@ public final class ConcurrencyLimitCatalog implements AutoCloseable {
     }
 
     /** Daemon threads named for what they do, so a thread dump says whose they are. */
-    private static final class WaitTimerThreads implements java.util.concurrent.ThreadFactory {
+    private static final class NamedThreads implements ThreadFactory {
+
+        private final String prefix;
 
         private final AtomicInteger count = new AtomicInteger();
 
+        NamedThreads(String prefix) {
+            this.prefix = prefix;
+        }
+
         @Override
         public Thread newThread(Runnable task) {
-            Thread thread = new Thread(task, "crossbridge-concurrency-timer-" + count.incrementAndGet());
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         }

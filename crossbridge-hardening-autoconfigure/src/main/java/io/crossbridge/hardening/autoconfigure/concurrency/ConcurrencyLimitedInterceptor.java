@@ -8,6 +8,7 @@ import io.crossbridge.hardening.concurrency.ConcurrencyLimiter.Outcome;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -98,16 +99,24 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
                 return CompletableFuture.failedFuture(ex);
             }
             CompletableFuture<Held> place = new CompletableFuture<>();
-            waiting.whenComplete((granted, failure) -> {
+            BiConsumer<Void, Throwable> decided = (granted, failure) -> {
                 if (failure == null) {
-                    if (!place.complete(held(key))) {
+                    if (place.isDone() || !place.complete(held(key))) {
                         release(key, 0, Outcome.IGNORED);
                     }
                 }
                 else if (!place.isCancelled()) {
-                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException ? refused(key) : failure);
+                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException ? refused(key)
+                            : failure);
                 }
-            });
+            };
+            if (waiting.isDone()) {
+                waiting.whenComplete(decided);
+            }
+            else {
+                // Granted on the limit's timer: the call that follows runs off it.
+                waiting.whenCompleteAsync(decided, method.granted());
+            }
             place.whenComplete((held, failure) -> {
                 if (place.isCancelled()) {
                     waiting.cancel(false);

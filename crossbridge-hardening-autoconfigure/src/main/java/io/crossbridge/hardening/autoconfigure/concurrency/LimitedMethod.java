@@ -3,6 +3,7 @@ package io.crossbridge.hardening.autoconfigure.concurrency;
 import io.crossbridge.hardening.autoconfigure.call.CallShape;
 import io.crossbridge.hardening.autoconfigure.expression.ArgumentExpression;
 
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -14,8 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param calls    its limit's call counters
  * @param signals  what a failure tells an adaptive limit
  * @param timer    ends asynchronous waits
+ * @param granted  runs asynchronous calls let in after a wait
  * @param shape    the shape of its result
  */
 record LimitedMethod(NamedConcurrencyLimit limit, ArgumentExpression key, String where, ConcurrencyCalls calls,
-        OverloadSignals signals, ScheduledExecutorService timer, CallShape shape) {
+        OverloadSignals signals, ScheduledExecutorService timer, Executor granted, CallShape shape) {
 }

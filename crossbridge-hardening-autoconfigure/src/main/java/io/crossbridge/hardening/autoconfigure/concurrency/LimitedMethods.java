@@ -58,6 +58,6 @@ final class LimitedMethods {
                     + "' is adaptive; a limit per key is fixed (max-concurrent per key): use a limit that is not adaptive");
         }
         return new LimitedMethod(limit, key, where, calls.getIfAvailable(() -> name -> ConcurrencyCalls.NONE)
-                .forLimit(limit.name()), signals.getObject(), limits.timer(), CallShape.of(method, where));
+                .forLimit(limit.name()), signals.getObject(), limits.timer(), limits.granted(), CallShape.of(method, where));
     }
 }

@@ -43,7 +43,7 @@ final class OverloadSignals {
         for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
             if (current instanceof TimeoutException || current instanceof SocketTimeoutException
                     || current instanceof java.net.http.HttpTimeoutException || current instanceof ProviderTimeoutException
-                    || current instanceof ProviderRateLimitedException) {
+                    || current instanceof ProviderRateLimitedException || namedTimeout(current)) {
                 return Outcome.OVERLOADED;
             }
             int status = status(current);
@@ -53,6 +53,15 @@ final class OverloadSignals {
             current = current.getCause();
         }
         return Outcome.IGNORED;
+    }
+
+    /**
+     * Timeouts of libraries this module does not depend on, known by name: Netty's
+     * {@code ReadTimeoutException} (Reactor Netty's response timeout), JDBC's
+     * {@code SQLTimeoutException}, Spring's {@code QueryTimeoutException}.
+     */
+    private static boolean namedTimeout(Throwable failure) {
+        return failure.getClass().getSimpleName().endsWith("TimeoutException");
     }
 
     /** The HTTP status a Spring client's error carries, or 0. */

@@ -2,11 +2,17 @@ package io.crossbridge.hardening.autoconfigure.concurrency;
 
 import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.web.ReactiveWebRateLimitAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.web.RefusalAnswersAutoConfiguration;
+import io.crossbridge.hardening.autoconfigure.web.WebRateLimitAutoConfiguration;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -75,6 +81,21 @@ class ConcurrencyLimitAutoConfigurationTests {
                             .doesNotHaveBean(ConcurrencyEndpoint.class);
                     assertThat(context.getBean(Unknown.class).call()).isEqualTo("ran");
                 });
+    }
+
+    @Test
+    void fullLimitsAreAnsweredOverHttpWithRateLimitingTurnedOff() {
+        AutoConfigurations configurations = AutoConfigurations.of(RateLimiterAutoConfiguration.class,
+                WebRateLimitAutoConfiguration.class, ReactiveWebRateLimitAutoConfiguration.class,
+                RefusalAnswersAutoConfiguration.class, ConcurrencyLimitAutoConfiguration.class);
+        new WebApplicationContextRunner().withConfiguration(configurations)
+                .withPropertyValues("crossbridge.hardening.rate-limit.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().hasBean("rateLimitExceptionResolver")
+                        .doesNotHaveBean("rateLimitWebExceptionHandler"));
+        new ReactiveWebApplicationContextRunner().withConfiguration(configurations)
+                .withPropertyValues("crossbridge.hardening.rate-limit.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().hasBean("rateLimitWebExceptionHandler")
+                        .doesNotHaveBean("rateLimitExceptionResolver"));
     }
 
     private void assertFails(String property, String reason, String... settings) {

@@ -163,6 +163,45 @@ class ConcurrencyLimitedTests {
     }
 
     @Test
+    void aRetriedAsynchronousCallerThatCancelsWhileWaitingLeavesTheQueue() {
+        contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.provider.max-concurrent=1").run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            NamedConcurrencyLimit limit = limit(context, "provider");
+            CompletableFuture<String> firstAnswer = new CompletableFuture<>();
+            CompletableFuture<String> first = provider.async(firstAnswer);
+
+            CompletableFuture<String> retried = provider.retriedAsync(CompletableFuture.completedFuture("late"));
+            assertThat(limit.limiter().waiting()).isEqualTo(1);
+            retried.cancel(false);
+
+            assertThat(limit.limiter().waiting()).isZero();
+            firstAnswer.complete("first");
+            first.join();
+            assertThat(provider.calls()).isEqualTo(1);
+            assertThat(limit.inFlight()).isZero();
+        });
+    }
+
+    @Test
+    void aFullLimitInsideACircuitBreakerIsAnsweredByTheFallbackAndNotCountedAsAFailure() {
+        contextRunner.run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            CompletableFuture<String> held = new CompletableFuture<>();
+            provider.single(held);
+
+            assertThat(provider.singleWithFallback()).isEqualTo("fallback");
+            held.complete("done");
+
+            io.crossbridge.hardening.circuitbreaker.CircuitBreaker breaker = context
+                    .getBean(io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatalog.class)
+                    .find("default").orElseThrow();
+            assertThat(breaker.metrics().calls()).isZero();
+            assertThat(breaker.metrics().failedCalls()).isZero();
+            assertThat(limit(context, "single").inFlight()).isZero();
+        });
+    }
+
+    @Test
     void byDefaultEachAttemptOfARetriedCallTakesItsOwnPlace() {
         contextRunner.run(context -> {
             Provider provider = context.getBean(Provider.class);
@@ -451,6 +490,23 @@ class ConcurrencyLimitedTests {
                 throw new IOException("attempt " + attempts.get() + " failed");
             }
             return "third attempt";
+        }
+
+        @RetryWithBackoff(policy = "quick")
+        @ConcurrencyLimited(name = "provider")
+        public CompletableFuture<String> retriedAsync(CompletableFuture<String> answer) {
+            calls.incrementAndGet();
+            return answer;
+        }
+
+        @CircuitBreaker(fallback = "singleFallback")
+        @ConcurrencyLimited(name = "single")
+        public String singleWithFallback() {
+            return "ran";
+        }
+
+        String singleFallback(Throwable failure) {
+            return "fallback";
         }
 
         @CircuitBreaker(fallback = "fallback")
