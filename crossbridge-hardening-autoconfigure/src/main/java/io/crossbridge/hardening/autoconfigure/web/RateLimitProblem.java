@@ -11,11 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The HTTP answer to one of the starter's refusals, as RFC 9457 {@code application/problem+json}:
- * a full concurrency limit (503 with {@code Retry-After} when it is the limit over all calls, the
- * provider's capacity; 429 when it is a caller's per-key share), or, as follows, a rate-limit
- * rejection (429) or a missing key (400), as RFC 9457
- * {@code application/problem+json}, the same on either web stack. A 429 carries
+ * The HTTP answer to one of the starter's refusals, as RFC 9457 {@code application/problem+json},
+ * the same on either web stack: a full concurrency limit (503 with {@code Retry-After} when it is
+ * the limit over all calls, the provider's capacity; 429 when it is a caller's per-key share), a
+ * rate-limit rejection (429) or a missing key (400). A rate-limit 429 carries
  * {@code Retry-After} in whole seconds, rounded up so a client is never early, the
  * {@code RateLimit-Policy} and {@code RateLimit} fields of draft-ietf-httpapi-ratelimit-headers-10,
  * and that draft's {@code quota-exceeded} problem type with {@code violated-policies}. Neither
