@@ -43,6 +43,13 @@ public @interface RetryWithBackoff {
     /** Overrides the policy's bound on the time from the first attempt, such as {@code "30s"}; unset when empty. */
     String maxElapsed() default "";
 
+    /**
+     * Overrides the policy's bound on each attempt, such as {@code "2s"}; unset when empty. Only
+     * for methods returning a {@code CompletionStage} or a reactive type: a blocking method with
+     * it stops the application at startup, since its client's own timeouts must bound it.
+     */
+    String timeout() default "";
+
     /** More failure types to retry, added to the policy's. */
     Class<? extends Throwable>[] retryOn() default {};
 

@@ -3,8 +3,10 @@ package io.crossbridge.hardening.retry;
 import io.crossbridge.hardening.AsyncFailures;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -65,7 +67,55 @@ final class AsyncRetry<T> {
         // Cancelled or completed from outside meanwhile: the attempt under way is cancelled too
         // (a request in flight, a place held under a concurrency limit); done, it is not affected.
         result.whenComplete((value, error) -> cancel(stage));
-        stage.whenComplete((value, error) -> afterAttempt(attempt, value, error));
+        Future<?> timer;
+        try {
+            timer = policy.attemptTimeout() == null ? null : scheduleTimeout(attempt, stage);
+        }
+        catch (RuntimeException ex) {
+            // A scheduler shut down: the caller hears of it, and the attempt is cancelled.
+            result.completeExceptionally(ex);
+            return;
+        }
+        stage.whenComplete((value, error) -> {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            afterAttempt(attempt, value, timedOut(error));
+        });
+    }
+
+    /**
+     * Cancels the attempt when its timeout passes first, with a cancellation whose cause is the
+     * timeout: so both a future that only hears {@code cancel} (Reactor's {@code toFuture()},
+     * which then cancels its subscription) and what runs inside the attempt learn of it.
+     */
+    private Future<?> scheduleTimeout(int attempt, CompletionStage<T> stage) {
+        CompletableFuture<T> future;
+        try {
+            future = stage.toCompletableFuture();
+        }
+        catch (UnsupportedOperationException ex) {
+            // A stage that cannot be seen as a future cannot be cancelled: it runs unbounded.
+            return null;
+        }
+        if (future.isDone()) {
+            return null;
+        }
+        Duration timeout = policy.attemptTimeout();
+        return scheduler.schedule(() -> {
+            CancellationException cancel = new CancellationException("attempt " + attempt + " timed out");
+            cancel.initCause(new AttemptTimeoutException(attempt, timeout));
+            if (future.completeExceptionally(cancel)) {
+                future.cancel(false);
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The attempt's failure: its timeout when it was cancelled by it. */
+    private static Throwable timedOut(Throwable error) {
+        Throwable failure = AsyncFailures.unwrap(error);
+        return failure instanceof CancellationException && failure.getCause() instanceof AttemptTimeoutException timeout
+                ? timeout : failure;
     }
 
     private static void cancel(CompletionStage<?> stage) {

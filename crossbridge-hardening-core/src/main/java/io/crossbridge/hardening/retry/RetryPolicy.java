@@ -29,6 +29,11 @@ import java.util.function.Predicate;
  * @param jitter        how waits are randomized
  * @param maxElapsed    the most time from the first attempt to the start of the last, or
  *                      {@code null} for no bound; positive, at most 100 days
+ * @param attemptTimeout the most time one attempt of an asynchronous call
+ *                      ({@link Retry#callAsync}) may take before it is cancelled and counted as a
+ *                      transient {@link AttemptTimeoutException}, or {@code null} for no bound;
+ *                      positive, at most one day. A blocking call is not bounded by it: a thread
+ *                      cannot be stopped safely, so its client's own timeouts bound it
  * @param retryOn       more failure types to retry (with their subclasses)
  * @param abortOn       failure types never to retry (with their subclasses); these win over
  *                      {@code retryOn}
@@ -40,7 +45,8 @@ import java.util.function.Predicate;
  *                      application adds rules (the Spring starter adds its HTTP clients')
  */
 public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay, double multiplier, Jitter jitter,
-        Duration maxElapsed, List<Class<? extends Throwable>> retryOn, List<Class<? extends Throwable>> abortOn,
+        Duration maxElapsed, Duration attemptTimeout, List<Class<? extends Throwable>> retryOn,
+        List<Class<? extends Throwable>> abortOn,
         Predicate<Throwable> retryIf, Predicate<Object> retryOnResult, FailureClassification classification) {
 
     /** The most attempts a policy may make. */
@@ -88,6 +94,11 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
             throw new IllegalArgumentException("maxElapsed must be positive and at most " + MAX_ELAPSED + ", was "
                     + maxElapsed);
         }
+        if (attemptTimeout != null && (attemptTimeout.isNegative() || attemptTimeout.isZero()
+                || attemptTimeout.compareTo(MAX_DELAY) > 0)) {
+            throw new IllegalArgumentException("attemptTimeout must be positive and at most " + MAX_DELAY + ", was "
+                    + attemptTimeout);
+        }
         retryOn = checkedTypes("retryOn", retryOn);
         abortOn = checkedTypes("abortOn", abortOn);
         for (Class<? extends Throwable> type : retryOn) {
@@ -106,76 +117,84 @@ public record RetryPolicy(int maxAttempts, Duration baseDelay, Duration maxDelay
      * classification.
      */
     public static RetryPolicy of(int maxAttempts, Duration baseDelay, Duration maxDelay) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, DEFAULT_MULTIPLIER, Jitter.FULL, null, List.of(),
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, DEFAULT_MULTIPLIER, Jitter.FULL, null, null, List.of(),
                 List.of(), null, null, FailureClassification.defaults());
     }
 
     public RetryPolicy withMaxAttempts(int maxAttempts) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withBaseDelay(Duration baseDelay) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withMaxDelay(Duration maxDelay) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy with {@code baseDelay} and {@code maxDelay} changed together. */
     public RetryPolicy withDelays(Duration baseDelay, Duration maxDelay) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withMultiplier(double multiplier) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withJitter(Jitter jitter) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy with a bound on the time from the first attempt; {@code null} for none. */
     public RetryPolicy withMaxElapsed(Duration maxElapsed) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
+    }
+
+    /** Returns this policy with a bound on each asynchronous attempt; {@code null} for none. */
+    public RetryPolicy withAttemptTimeout(Duration attemptTimeout) {
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     /** Returns this policy retrying these failure types too. */
     @SafeVarargs
     @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withRetryOn(Class<? extends Throwable>... types) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed,
-                concat(retryOn, types == null ? null : Arrays.asList(types)), abortOn, retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                concat(retryOn, types == null ? null : Arrays.asList(types)), abortOn, retryIf, retryOnResult,
+                classification);
     }
 
     /** Returns this policy never retrying these failure types. */
     @SafeVarargs
     @SuppressWarnings("varargs") // the array is only read, into a new list
     public final RetryPolicy withAbortOn(Class<? extends Throwable>... types) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn,
-                concat(abortOn, types == null ? null : Arrays.asList(types)), retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, concat(abortOn, types == null ? null : Arrays.asList(types)), retryIf, retryOnResult,
+                classification);
     }
 
     public RetryPolicy withRetryIf(Predicate<Throwable> retryIf) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withRetryOnResult(Predicate<Object> retryOnResult) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     public RetryPolicy withClassification(FailureClassification classification) {
-        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, retryOn, abortOn,
-                retryIf, retryOnResult, classification);
+        return new RetryPolicy(maxAttempts, baseDelay, maxDelay, multiplier, jitter, maxElapsed, attemptTimeout,
+                retryOn, abortOn, retryIf, retryOnResult, classification);
     }
 
     /**

@@ -6,6 +6,7 @@ import io.crossbridge.hardening.failure.NetworkException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -134,6 +135,71 @@ class AsyncRetryTests {
         assertThat(scheduler.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void attemptOverItsTimeoutIsCancelledByTheTimeoutAndRetried() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+
+        CompletableFuture<String> result = retry.callAsync(() -> calls.incrementAndGet() == 1 ? hanging
+                : CompletableFuture.completedFuture("ok"), EXACT.withAttemptTimeout(Duration.ofSeconds(2)), scheduler,
+                RetryListener.NONE);
+
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        // The timeout's wait, then the backoff's: the second attempt, done at once, needs no timer.
+        assertThat(scheduler.delays).containsExactly(Duration.ofSeconds(2), Duration.ofMillis(500));
+        assertThat(hanging).isCancelled();
+        assertThatExceptionOfType(CancellationException.class).isThrownBy(hanging::join)
+                .havingCause().isInstanceOf(AttemptTimeoutException.class)
+                .withMessage("attempt 1 took longer than its timeout of PT2S");
+    }
+
+    @Test
+    void attemptsThatAllTimeOutExhaustTheRetryWithTheTimeout() {
+        RetryPolicy policy = EXACT.withAttemptTimeout(Duration.ofMillis(50));
+
+        CompletableFuture<String> result = retry.callAsync(CompletableFuture::new, policy, scheduler,
+                RetryListener.NONE);
+
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+                .havingCause().isInstanceOf(RetryExhaustedException.class)
+                .satisfies(ex -> assertThat(ex.getCause()).isInstanceOf(AttemptTimeoutException.class)
+                        .hasMessage("attempt 3 took longer than its timeout of PT0.05S"));
+    }
+
+    @Test
+    void attemptDoneBeforeItsTimeoutIsLeftAlone() throws Exception {
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        ManualScheduler manual = new ManualScheduler();
+        try {
+            CompletableFuture<String> result = retry.callAsync(() -> pending,
+                    EXACT.withAttemptTimeout(Duration.ofSeconds(2)), manual, RetryListener.NONE);
+            pending.complete("ok");
+
+            assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+            assertThat(manual.scheduled).singleElement().satisfies(timer -> assertThat(timer.isCancelled()).isTrue());
+        }
+        finally {
+            manual.shutdownNow();
+        }
+    }
+
+    /** Keeps what is scheduled without running it. */
+    static final class ManualScheduler extends ScheduledThreadPoolExecutor {
+
+        final List<ScheduledFuture<?>> scheduled = new CopyOnWriteArrayList<>();
+
+        ManualScheduler() {
+            super(1);
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            ScheduledFuture<?> future = super.schedule(command, 1, TimeUnit.DAYS);
+            scheduled.add(future);
+            return future;
+        }
     }
 
     static final class RecordingScheduler extends ScheduledThreadPoolExecutor {

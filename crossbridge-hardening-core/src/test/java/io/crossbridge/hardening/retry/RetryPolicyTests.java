@@ -43,11 +43,14 @@ class RetryPolicyTests {
     @Test
     void withMethodsDeriveAPolicyAndLeaveTheOriginalAlone() {
         RetryPolicy derived = RetryPolicy.DEFAULT.withMaxAttempts(7).withDelays(Duration.ofMillis(10), Duration.ofSeconds(1))
-                .withMultiplier(3).withJitter(Jitter.EQUAL).withMaxElapsed(Duration.ofSeconds(30));
+                .withMultiplier(3).withJitter(Jitter.EQUAL).withMaxElapsed(Duration.ofSeconds(30))
+                .withAttemptTimeout(Duration.ofSeconds(2));
 
         assertThat(derived).extracting(RetryPolicy::maxAttempts, RetryPolicy::baseDelay, RetryPolicy::maxDelay,
-                RetryPolicy::multiplier, RetryPolicy::jitter, RetryPolicy::maxElapsed)
-                .containsExactly(7, Duration.ofMillis(10), Duration.ofSeconds(1), 3.0, Jitter.EQUAL, Duration.ofSeconds(30));
+                RetryPolicy::multiplier, RetryPolicy::jitter, RetryPolicy::maxElapsed, RetryPolicy::attemptTimeout)
+                .containsExactly(7, Duration.ofMillis(10), Duration.ofSeconds(1), 3.0, Jitter.EQUAL, Duration.ofSeconds(30),
+                        Duration.ofSeconds(2));
+        assertThat(RetryPolicy.DEFAULT.attemptTimeout()).isNull();
         assertSettings(RetryPolicy.DEFAULT, 3, Duration.ofMillis(500), Duration.ofSeconds(5));
     }
 
@@ -75,6 +78,10 @@ class RetryPolicyTests {
                 .withMessageContaining("jitter must not be null");
         assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withMaxElapsed(Duration.ZERO))
                 .withMessage("maxElapsed must be positive and at most PT2400H, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withAttemptTimeout(Duration.ZERO))
+                .withMessage("attemptTimeout must be positive and at most PT24H, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withAttemptTimeout(Duration.ofDays(2)))
+                .withMessage("attemptTimeout must be positive and at most PT24H, was PT48H");
         assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withRetryOn(OutOfMemoryError.class))
                 .withMessage("retryOn must not name an Error, which is never retried, was java.lang.OutOfMemoryError");
         assertThatIllegalArgumentException().isThrownBy(() -> POLICY.withAbortOn((Class<? extends Throwable>) null))

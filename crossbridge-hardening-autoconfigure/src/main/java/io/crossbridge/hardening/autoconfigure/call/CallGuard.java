@@ -2,13 +2,15 @@ package io.crossbridge.hardening.autoconfigure.call;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What one advice does around one call, whatever shape the method's result has: a decision
  * before the call runs, and what follows its outcome. A {@link CallShape} runs it: at once for a
  * blocking method, when the future completes for an asynchronous one, per subscription for a
- * reactive one. For one run, exactly one of {@link #refused}, {@link #succeeded}, {@link #failed}
- * and {@link #cancelled} follows {@link #enter}, and the last three only after {@link #returned}.
+ * reactive one. For one run, exactly one of {@link #refused}, {@link #succeeded}, {@link #failed},
+ * {@link #failedAfterElements}, {@link #timedOut} and {@link #cancelled} follows {@link #enter},
+ * and all but the first only after {@link #returned}.
  *
  * @param <E> what entering yields and the outcome needs: a permit, an observation; never
  *            {@code null}
@@ -95,6 +97,16 @@ public interface CallGuard<E> {
         catch (Throwable ignored) {
             // The default failed() rethrows: the failure passes on by the caller.
         }
+    }
+
+    /**
+     * The timeout of an attempt (a retry policy's {@code timeout}, outside this advice) cancelled
+     * the call before its outcome: the provider took too long. The retry outside answers the
+     * caller, so nothing may answer here; the default records the timeout as
+     * {@link #failedAfterElements} does.
+     */
+    default void timedOut(E entry, TimeoutException timeout) {
+        failedAfterElements(entry, timeout);
     }
 
     /** The caller cancelled the call before its outcome: there is none. */

@@ -46,6 +46,11 @@ public abstract sealed class CallShape permits BlockingShape, StageShape, Reacti
         return new ReactiveShape(adapter);
     }
 
+    /** Whether the call runs on the caller's thread, which nothing can stop safely once it runs. */
+    public final boolean blocks() {
+        return this instanceof BlockingShape;
+    }
+
     /**
      * Runs the call under {@code guard}, and answers in the method's shape.
      */

@@ -9,6 +9,7 @@ import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -93,7 +94,7 @@ final class ReactiveShape extends CallShape {
             return answerOf(() -> guard.refused(decided.refusal()));
         }
         E entry = decided.entry();
-        return Flux.defer(() -> {
+        return Flux.deferContextual(context -> {
             Outcome outcome = new Outcome();
             Publisher<Object> call;
             guard.running(entry);
@@ -133,7 +134,13 @@ final class ReactiveShape extends CallShape {
                     })
                     .doOnCancel(() -> {
                         if (outcome.end()) {
-                            guard.cancelled(entry);
+                            TimeoutException timeout = AttemptDeadline.passedIn(context);
+                            if (timeout != null) {
+                                guard.timedOut(entry, timeout);
+                            }
+                            else {
+                                guard.cancelled(entry);
+                            }
                         }
                     });
         });

@@ -39,6 +39,9 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
 
     private final RetryRun run;
 
+    /** The bound on each attempt, or {@code null}. */
+    private final Duration timeout;
+
     private Subscription upstream;
 
     /** Whether an element reached the subscriber: then no attempt may follow. */
@@ -56,6 +59,7 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
         this.template = template;
         this.attempts = retry.start(false, ReactiveShape.contextOf(actual.currentContext()));
         this.run = retry.retry().run(retry.policy());
+        this.timeout = retry.policy().attemptTimeout();
     }
 
     void start() {
@@ -70,7 +74,20 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
         catch (Throwable failure) {
             call = Flux.error(failure);
         }
-        return ReactiveShape.underObservation(Flux.from(call), attempts.observation()).onErrorResume(this::afterFailure);
+        Flux<Object> attempted = ReactiveShape.underObservation(Flux.from(call), attempts.observation());
+        return (timeout == null ? attempted : bounded(attempted)).onErrorResume(this::afterFailure);
+    }
+
+    /**
+     * The attempt under its timeout, which bounds the wait for its first element (or its end):
+     * after an element the call is no longer retried, and a stream may rightly run long.
+     */
+    private Flux<Object> bounded(Flux<Object> attempted) {
+        AttemptDeadline deadline = new AttemptDeadline(attempt, timeout);
+        return attempted
+                .timeout(Mono.delay(timeout).doOnNext(tick -> deadline.pass()), first -> Mono.never(),
+                        Flux.defer(() -> Flux.error(deadline.passed())))
+                .contextWrite(context -> context.put(AttemptDeadline.KEY, deadline));
     }
 
     private Publisher<Object> afterFailure(Throwable error) {

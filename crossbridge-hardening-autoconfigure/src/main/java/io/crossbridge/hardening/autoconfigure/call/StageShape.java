@@ -1,11 +1,13 @@
 package io.crossbridge.hardening.autoconfigure.call;
 
 import io.crossbridge.hardening.AsyncFailures;
+import io.crossbridge.hardening.retry.AttemptTimeoutException;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 import org.aopalliance.intercept.MethodInvocation;
 
@@ -75,7 +77,8 @@ final class StageShape extends CallShape {
                 }
                 answer.whenComplete((value, failure) -> {
                     if (answer.isCancelled()) {
-                        outcome.cancel(false);
+                        // With the cancellation itself, which may say it was an attempt's timeout.
+                        outcome.completeExceptionally(failure);
                     }
                 });
                 relay(() -> outcome, answer);
@@ -109,8 +112,15 @@ final class StageShape extends CallShape {
         });
         stage.whenComplete((value, failure) -> {
             if (answer.isDone()) {
-                // Cancelled by the caller first: no outcome to judge.
-                guard.cancelled(entry);
+                // Cancelled by the caller first: no outcome to judge, unless the caller was a
+                // retry whose attempt timed out.
+                TimeoutException timeout = timeoutOf(answer);
+                if (timeout != null) {
+                    guard.timedOut(entry, timeout);
+                }
+                else {
+                    guard.cancelled(entry);
+                }
                 return;
             }
             if (failure == null) {
@@ -154,6 +164,20 @@ final class StageShape extends CallShape {
         // The caller's cancel (or orTimeout) ends the retry and the attempt under way.
         answer.whenComplete((value, failure) -> retried.cancel(false));
         return answer;
+    }
+
+    /** The timeout of an attempt that cancelled {@code answer}, or {@code null}. */
+    private static TimeoutException timeoutOf(CompletableFuture<Object> answer) {
+        if (!answer.isCancelled()) {
+            return null;
+        }
+        try {
+            answer.join();
+            return null;
+        }
+        catch (CancellationException cancel) {
+            return cancel.getCause() instanceof AttemptTimeoutException timeout ? timeout : null;
+        }
     }
 
     private static void cancel(CompletionStage<?> stage) {

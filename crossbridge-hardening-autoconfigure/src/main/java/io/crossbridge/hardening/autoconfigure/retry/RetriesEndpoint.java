@@ -58,6 +58,7 @@ public class RetriesEndpoint {
             policies.put(name, new PolicyDescriptor(policy.maxAttempts(), policy.baseDelay().toString(),
                     policy.maxDelay().toString(), policy.multiplier(), policy.jitter().name().toLowerCase(Locale.ROOT),
                     policy.maxElapsed() == null ? null : policy.maxElapsed().toString(),
+                    policy.attemptTimeout() == null ? null : policy.attemptTimeout().toString(),
                     policy.retryOn().stream().map(Class::getName).toList(),
                     policy.abortOn().stream().map(Class::getName).toList(),
                     registry == null ? null : byPolicy.getOrDefault(name, zeroOutcomes())));
@@ -81,11 +82,13 @@ public class RetriesEndpoint {
     /**
      * One named policy; durations in ISO-8601.
      *
+     * @param timeout the bound on each asynchronous or reactive attempt; {@code null} for none
      * @param calls calls of every method using it, by outcome; {@code null} without a meter
      *              registry
      */
     public record PolicyDescriptor(int maxAttempts, String baseDelay, String maxDelay, double multiplier,
-            String jitter, String maxElapsed, List<String> retryOn, List<String> abortOn, Map<String, Long> calls) {
+            String jitter, String maxElapsed, String timeout, List<String> retryOn, List<String> abortOn,
+            Map<String, Long> calls) {
     }
 
     /**

@@ -87,6 +87,7 @@ public final class RetryPolicyCatalog {
                     settings.getMultiplier() != null ? settings.getMultiplier() : base.multiplier(),
                     settings.getJitter() != null ? settings.getJitter() : base.jitter(),
                     settings.getMaxElapsed() != null ? settings.getMaxElapsed() : base.maxElapsed(),
+                    settings.getTimeout() != null ? settings.getTimeout() : base.attemptTimeout(),
                     settings.getRetryOn(), settings.getAbortOn(), null, null, classification);
         }
         catch (IllegalArgumentException ex) {
@@ -121,6 +122,11 @@ public final class RetryPolicyCatalog {
                 break;
             case "maxElapsed":
                 value = settings.getMaxElapsed();
+                break;
+            case "attemptTimeout":
+                property = "timeout";
+                value = settings.getTimeout();
+                message = message.replace(component, property);
                 break;
             case "retryOn":
                 value = settings.getRetryOn();

@@ -136,6 +136,13 @@ public class RetryProperties {
         private Duration maxElapsed;
 
         /**
+         * Most time one attempt of a CompletionStage or reactive method may take (for a Flux,
+         * until its first element): the attempt is then cancelled and retried as a transient
+         * failure. None unless set; blocking methods are bounded by their clients' timeouts.
+         */
+        private Duration timeout;
+
+        /**
          * More failure types to retry, with their subclasses.
          */
         private List<Class<? extends Throwable>> retryOn = new ArrayList<>();
@@ -191,6 +198,14 @@ public class RetryProperties {
 
         public void setMaxElapsed(Duration maxElapsed) {
             this.maxElapsed = maxElapsed;
+        }
+
+        public Duration getTimeout() {
+            return timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
         }
 
         public List<Class<? extends Throwable>> getRetryOn() {

@@ -11,6 +11,9 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Locale;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.convert.DurationStyle;
 
@@ -19,6 +22,8 @@ import org.springframework.boot.convert.DurationStyle;
  * overrides) and its meters, resolved once per method (at startup for singletons) and cached.
  */
 final class RetryWithBackoffPolicies {
+
+    private static final Log logger = LogFactory.getLog(RetryWithBackoffPolicies.class);
 
     private final ObjectProvider<RetryPolicyCatalog> catalog;
 
@@ -61,10 +66,19 @@ final class RetryWithBackoffPolicies {
         catch (IllegalArgumentException ex) {
             throw new IllegalStateException(where + " has a bad setting: " + ex.getMessage(), ex);
         }
+        CallShape shape = CallShape.of(method, where);
+        if (adjusted.attemptTimeout() != null && shape.blocks()) {
+            if (!annotation.timeout().isEmpty()) {
+                throw new IllegalStateException(where + " sets timeout \"" + annotation.timeout() + "\", which only "
+                        + "bounds a method returning a CompletionStage or a reactive type; bound a blocking call by "
+                        + "its client's timeouts (see the README's \"Timeouts of blocking calls\")");
+            }
+            logger.warn(where + " is blocking: retry policy '" + name + "' has a timeout of " + adjusted.attemptTimeout()
+                    + ", which does not bound its attempts; its client's own timeouts must");
+        }
         String methodName = targetClass.getSimpleName() + "." + method.getName();
         RetryRecorder recorder = recorders.getIfAvailable(() -> (n, p) -> RetryRecorder.NONE).forMethod(methodName, name);
-        return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)),
-                CallShape.of(method, where));
+        return new RetriedMethod(adjusted, methodName, name, recorder, new LogThrottle(Duration.ofSeconds(1)), shape);
     }
 
     private static RetryPolicy withInlineSettings(RetryPolicy policy, RetryWithBackoff annotation) {
@@ -83,6 +97,9 @@ final class RetryWithBackoffPolicies {
         }
         if (!annotation.maxElapsed().isEmpty()) {
             result = result.withMaxElapsed(duration("maxElapsed", annotation.maxElapsed(), null));
+        }
+        if (!annotation.timeout().isEmpty()) {
+            result = result.withAttemptTimeout(duration("timeout", annotation.timeout(), null));
         }
         return result.withRetryOn(annotation.retryOn()).withAbortOn(annotation.abortOn());
     }

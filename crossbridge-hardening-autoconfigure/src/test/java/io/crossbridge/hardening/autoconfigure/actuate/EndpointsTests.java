@@ -39,7 +39,8 @@ class EndpointsTests {
             "crossbridge.hardening.rate-limit.limits.tiny.capacity=2",
             "crossbridge.hardening.rate-limit.limits.tiny.window=1h",
             "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
-            "crossbridge.hardening.retry.policies.fast.max-delay=0ms" })
+            "crossbridge.hardening.retry.policies.fast.max-delay=0ms",
+            "crossbridge.hardening.retry.policies.fast.timeout=20s" })
     class ReadOnly {
 
         @LocalServerPort
@@ -126,6 +127,7 @@ class EndpointsTests {
                     .containsEntry("failed_with_retry", 0);
             assertThat(retries.<String>read("$.methods['Provider.complete'].policy")).isEqualTo("fast");
             assertThat(retries.<List<Object>>read("$.policies.default.retryOn")).isEmpty();
+            assertThat(retries.<String>read("$.policies.fast.timeout")).isEqualTo("PT20S");
         }
     }
 

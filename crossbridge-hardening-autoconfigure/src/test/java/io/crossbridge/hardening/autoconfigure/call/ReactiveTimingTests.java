@@ -9,10 +9,12 @@ import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerCatal
 import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 import io.crossbridge.hardening.circuitbreaker.CircuitState;
+import io.crossbridge.hardening.retry.AttemptTimeoutException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
@@ -143,6 +145,60 @@ class ReactiveTimingTests {
     }
 
     @Test
+    void anAttemptOverItsTimeoutIsCancelledThenRetriedAfterItsBackoff() {
+        contextRunner.run(context -> {
+            Flaky flaky = context.getBean(Flaky.class);
+            flaky.failuresBeforeSuccess(1);
+
+            StepVerifier.withVirtualTime(flaky::late)
+                    .expectSubscription()
+                    .thenAwait(Duration.ofMillis(2999))
+                    .then(() -> assertThat(flaky.cancels()).as("within its 3 s timeout").isZero())
+                    .thenAwait(Duration.ofMillis(1))
+                    .then(() -> assertThat(flaky.cancels()).as("cancelled by its timeout").isEqualTo(1))
+                    .then(() -> assertThat(flaky.attempts()).as("waiting the 10 s backoff").isEqualTo(1))
+                    .thenAwait(Duration.ofSeconds(10))
+                    .expectNext("answer 2")
+                    .verifyComplete();
+            assertThat(calls(context, "success_with_retry")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void attemptsThatAllTimeOutEndWithTheLastTimeoutTheEarlierOnesSuppressed() {
+        contextRunner.run(context -> {
+            Flaky flaky = context.getBean(Flaky.class);
+            flaky.failuresBeforeSuccess(5);
+
+            StepVerifier.withVirtualTime(flaky::late)
+                    .thenAwait(Duration.ofSeconds(3 + 10 + 3 + 10 + 3))
+                    .expectErrorSatisfies(failure -> {
+                        assertThat(failure).isInstanceOf(AttemptTimeoutException.class)
+                                .hasMessage("attempt 3 took longer than its timeout of PT3S");
+                        assertThat(failure.getSuppressed()).hasSize(2).allMatch(AttemptTimeoutException.class::isInstance);
+                    })
+                    .verify();
+            assertThat(flaky.attempts()).isEqualTo(3);
+            assertThat(flaky.cancels()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void aStreamThatEmittedIsNotCutByTheTimeoutWhichBoundsOnlyTheWaitForItsFirstElement() {
+        contextRunner.run(context -> {
+            Flaky flaky = context.getBean(Flaky.class);
+
+            StepVerifier.withVirtualTime(flaky::slowStream)
+                    .expectNext("first")
+                    .thenAwait(Duration.ofSeconds(10))
+                    .expectNext("second")
+                    .verifyComplete();
+            assertThat(flaky.attempts()).isEqualTo(1);
+            assertThat(flaky.cancels()).isZero();
+        });
+    }
+
+    @Test
     void aCompletionStageMethodStillAnswersWithAFuture() {
         contextRunner.run(context -> {
             Flaky flaky = context.getBean(Flaky.class);
@@ -196,6 +252,8 @@ class ReactiveTimingTests {
 
         private final AtomicInteger attempts = new AtomicInteger();
 
+        private final AtomicInteger cancels = new AtomicInteger();
+
         private volatile int failures;
 
         void failuresBeforeSuccess(int failures) {
@@ -220,6 +278,30 @@ class ReactiveTimingTests {
         @RetryWithBackoff(policy = "slow")
         public CompletableFuture<String> future() {
             return CompletableFuture.completedFuture("answer " + attempts.incrementAndGet());
+        }
+
+        /** Never answers its first attempts, which only their timeout ends. */
+        @RetryWithBackoff(policy = "slow", timeout = "3s")
+        public Mono<String> late() {
+            return Mono.defer(() -> {
+                int attempt = attempts.incrementAndGet();
+                return attempt <= failures ? Mono.<String>never().doOnCancel(cancels::incrementAndGet)
+                        : Mono.just("answer " + attempt);
+            });
+        }
+
+        /** A first element at once, the second after three times the timeout. */
+        @RetryWithBackoff(policy = "slow", timeout = "3s")
+        public Flux<String> slowStream() {
+            return Flux.defer(() -> {
+                attempts.incrementAndGet();
+                return Flux.concat(Mono.just("first"), Mono.delay(Duration.ofSeconds(10)).thenReturn("second"))
+                        .doOnCancel(cancels::incrementAndGet);
+            });
+        }
+
+        int cancels() {
+            return cancels.get();
         }
 
         @CircuitBreaker(name = "trial")
