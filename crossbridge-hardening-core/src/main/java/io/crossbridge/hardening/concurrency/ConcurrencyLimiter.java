@@ -12,6 +12,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -24,7 +26,8 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link #acquireAsync}). Waiters are served first come, first served, and a new caller takes a
  * free permit only when nobody waits (as far as it can tell: one that arrives while a permit
  * passes to a waiter may take it first); a waiter that gives up (its wait ran out, its thread
- * was interrupted, its future was cancelled) leaves the queue.
+ * was interrupted, its future was cancelled) leaves the queue: at once in effect, and in memory
+ * at the next sweep (see {@code gaveUp}), so that giving up costs constant time.
  *
  * <h2>Concurrency protocol</h2>
  * {@code inFlight} counts the permits held, and for a moment the callers that found none and are
@@ -44,9 +47,15 @@ public final class ConcurrencyLimiter {
 
     private static final VarHandle IN_FLIGHT;
 
+    private static final VarHandle WAITING_COUNT;
+
+    /** Waiters that may give up before the queue is swept of them, however few still wait. */
+    private static final int SWEEP_AFTER = 64;
+
     static {
         try {
             IN_FLIGHT = MethodHandles.lookup().findVarHandle(ConcurrencyLimiter.class, "inFlight", int.class);
+            WAITING_COUNT = MethodHandles.lookup().findVarHandle(ConcurrencyLimiter.class, "waiting", int.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -64,7 +73,17 @@ public final class ConcurrencyLimiter {
     @SuppressWarnings("unused") // through IN_FLIGHT
     private volatile int inFlight;
 
+    /** The waiters, and some that gave up and were not yet removed (see {@link #gaveUp}). */
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+
+    /** Callers that wait now, counted apart since the queue may hold some that gave up. */
+    @SuppressWarnings("unused") // through WAITING_COUNT
+    private volatile int waiting;
+
+    /** Waiters that gave up since the queue was last swept. */
+    private final AtomicInteger gaveUpSinceSweep = new AtomicInteger();
+
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     private ConcurrencyLimiter(String name, int limit, LimitAlgorithm algorithm, Ticker ticker) {
         this.name = Objects.requireNonNull(name, "name");
@@ -110,8 +129,13 @@ public final class ConcurrencyLimiter {
         return (int) IN_FLIGHT.getVolatile(this);
     }
 
-    /** Returns how many callers wait for a permit now (an estimate while the queue changes). */
+    /** Returns how many callers wait for a permit now. */
     public int waiting() {
+        return (int) WAITING_COUNT.getVolatile(this);
+    }
+
+    /** The queue's length, waiters that gave up and were not yet swept included: for tests. */
+    int queueLength() {
         return waiters.size();
     }
 
@@ -126,7 +150,7 @@ public final class ConcurrencyLimiter {
      * @return whether the permit was taken; if so, {@link #release} must follow exactly once
      */
     public boolean tryAcquire() {
-        if (!waiters.isEmpty()) {
+        if ((int) WAITING_COUNT.getVolatile(this) > 0) {
             return false;
         }
         // One atomic add, where a compare-and-set would first read the count and then write it:
@@ -155,8 +179,7 @@ public final class ConcurrencyLimiter {
             return false;
         }
         ThreadWaiter waiter = new ThreadWaiter(Thread.currentThread());
-        waiters.add(waiter);
-        drain();
+        enqueue(waiter);
         // Parking counts real time, so the deadline does too rather than the ticker's.
         long start = System.nanoTime();
         while (!waiter.isGranted()) {
@@ -164,7 +187,7 @@ public final class ConcurrencyLimiter {
             boolean interrupted = Thread.interrupted();
             if (left <= 0 || interrupted) {
                 if (waiter.giveUp()) {
-                    waiters.remove(waiter);
+                    gaveUp();
                     if (interrupted) {
                         throw new InterruptedException("interrupted while waiting for concurrency limit '" + name + "'");
                     }
@@ -205,8 +228,7 @@ public final class ConcurrencyLimiter {
             return CompletableFuture.failedFuture(exceeded());
         }
         AsyncWaiter waiter = new AsyncWaiter(timer);
-        waiters.add(waiter);
-        drain();
+        enqueue(waiter);
         if (waiter.isWaiting()) {
             try {
                 waiter.timeout = timer.schedule(waiter::expire, waitNanos, TimeUnit.NANOSECONDS);
@@ -286,12 +308,43 @@ public final class ConcurrencyLimiter {
         return false;
     }
 
+    private void enqueue(Waiter waiter) {
+        // Counted first, so that a caller that sees nobody waiting never overtakes one queued.
+        WAITING_COUNT.getAndAdd(this, 1);
+        waiters.add(waiter);
+        drain();
+    }
+
     /** Passes free permits to waiters, first come first served; see the protocol above. */
     private void drain() {
         while (!waiters.isEmpty() && take()) {
             Waiter first = waiters.poll();
-            if (first == null || !first.grant()) {
+            if (first != null && first.grant()) {
+                WAITING_COUNT.getAndAdd(this, -1);
+            }
+            else {
                 IN_FLIGHT.getAndAdd(this, -1);
+            }
+        }
+    }
+
+    /**
+     * A waiter gave up. It stays in the queue, where {@link #drain} skips it, rather than being
+     * searched for: a search per waiter makes a long queue of waiters that give up (a flood
+     * waiting out its {@code maxWait}) cost the square of its length. Once as many gave up as
+     * still wait, one sweep removes them all, so the queue stays within about twice the waiters
+     * and each give-up costs constant time on average.
+     */
+    private void gaveUp() {
+        int stillWaiting = (int) WAITING_COUNT.getAndAdd(this, -1) - 1;
+        if (gaveUpSinceSweep.incrementAndGet() >= Math.max(SWEEP_AFTER, stillWaiting)
+                && sweeping.compareAndSet(false, true)) {
+            try {
+                gaveUpSinceSweep.set(0);
+                waiters.removeIf(Waiter::hasGivenUp);
+            }
+            finally {
+                sweeping.set(false);
             }
         }
     }
@@ -351,6 +404,10 @@ public final class ConcurrencyLimiter {
             return (int) STATE.getVolatile(this) == WAITING;
         }
 
+        final boolean hasGivenUp() {
+            return (int) STATE.getVolatile(this) == GAVE_UP;
+        }
+
         /** Tells the waiter it holds a permit now. */
         abstract void onGranted();
     }
@@ -406,14 +463,14 @@ public final class ConcurrencyLimiter {
                 // Completed before it leaves the queue, so that a cancel that finds it given up
                 // finds it failed too.
                 future.completeRefused(exceeded());
-                waiters.remove(this);
+                gaveUp();
             }
         }
 
         /** Gives up the wait for the caller; false if it was granted, or had already ended. */
         boolean leave() {
             if (giveUp()) {
-                waiters.remove(this);
+                gaveUp();
                 cancelTimeout();
                 return true;
             }

@@ -199,6 +199,31 @@ class ConcurrencyLimiterTests {
     }
 
     @Test
+    void waitersThatGiveUpAreSweptFromTheQueueAndThoseLeftAreServedInOrder() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
+        assertThat(limiter.tryAcquire()).isTrue();
+        CompletableFuture<Void> first = limiter.acquireAsync(Duration.ofSeconds(30), timer);
+        List<CompletableFuture<Void>> givingUp = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            givingUp.add(limiter.acquireAsync(Duration.ofSeconds(30), timer));
+        }
+        CompletableFuture<Void> last = limiter.acquireAsync(Duration.ofSeconds(30), timer);
+
+        givingUp.forEach(waiter -> assertThat(waiter.cancel(false)).isTrue());
+
+        assertThat(limiter.waiting()).isEqualTo(2);
+        assertThat(limiter.queueLength()).as("the two waiting, and fewer than a sweep's worth of those gone")
+                .isLessThanOrEqualTo(2 + 64);
+        limiter.release();
+        assertThat(first).isCompleted();
+        assertThat(last).isNotDone();
+        limiter.release();
+        assertThat(last).isCompleted();
+        assertThat(limiter.waiting()).isZero();
+        assertThat(limiter.queueLength()).as("a release polls those gone on its way").isZero();
+    }
+
+    @Test
     void waitersAreServedInTheOrderTheyCame() {
         ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
         assertThat(limiter.tryAcquire()).isTrue();
