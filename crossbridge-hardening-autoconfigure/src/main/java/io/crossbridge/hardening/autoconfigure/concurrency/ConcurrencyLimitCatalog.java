@@ -19,6 +19,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,12 +84,24 @@ public final class ConcurrencyLimitCatalog implements AutoCloseable {
      * body may block before it hands its work off, and must hold up no other limit's waits.
      */
     public Executor granted() {
-        return granted;
+        return this::runGranted;
+    }
+
+    private void runGranted(Runnable call) {
+        try {
+            granted.execute(call);
+        }
+        catch (RejectedExecutionException closed) {
+            // Closing: the call, or its refusal, is answered on this thread rather than never.
+            call.run();
+        }
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
+        // Not shutdownNow, which drops the ends of waits under way: their callers would wait
+        // for ever. The waits end at their max-wait as they would have, on a daemon thread.
+        timer.shutdown();
         granted.shutdown();
     }
 

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,51 @@ class ConcurrencyLimitedTests {
             assertThat(first.join()).isEqualTo("done");
             assertThat(limit(context, "single").inFlight()).isZero();
         });
+    }
+
+    /**
+     * A wait on a full limit ends within max-wait plus a margin, blocking and asynchronous alike.
+     * Real time passes here, since what is tested is the real wait; the margin is generous for a
+     * loaded CI machine, the lower bound exact.
+     */
+    @Test
+    void waitsOnAFullLimitEndWithinMaxWaitPlusAMargin() {
+        contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.single.max-wait=200ms").run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            CompletableFuture<String> held = new CompletableFuture<>();
+            CompletableFuture<String> first = provider.single(held);
+
+            long blockingStart = System.nanoTime();
+            assertThatThrownBy(provider::singleBlocking).isInstanceOf(ConcurrencyLimitExceededException.class);
+            Duration blockingWait = Duration.ofNanos(System.nanoTime() - blockingStart);
+
+            long asyncStart = System.nanoTime();
+            CompletableFuture<String> waiting = provider.single(new CompletableFuture<>());
+            assertThat(waiting).as("the caller's thread is not held").isNotDone();
+            assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConcurrencyLimitExceededException.class);
+            Duration asyncWait = Duration.ofNanos(System.nanoTime() - asyncStart);
+
+            assertThat(blockingWait).isBetween(Duration.ofMillis(200), Duration.ofMillis(200 + 2000));
+            assertThat(asyncWait).isBetween(Duration.ofMillis(200), Duration.ofMillis(200 + 2000));
+            held.complete("done");
+            assertThat(first.join()).isEqualTo("done");
+            assertThat(limit(context, "single").inFlight()).isZero();
+            assertThat(limit(context, "single").limiter().waiting()).isZero();
+        });
+    }
+
+    @Test
+    void aWaitUnderWayWhenTheApplicationClosesStillEndsAtItsMaxWait() {
+        AtomicReference<CompletableFuture<String>> waiting = new AtomicReference<>();
+        contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.single.max-wait=200ms").run(context -> {
+            Provider provider = context.getBean(Provider.class);
+            provider.single(new CompletableFuture<>());
+            waiting.set(provider.single(new CompletableFuture<>()));
+            assertThat(waiting.get()).isNotDone();
+        });
+
+        assertThatThrownBy(() -> waiting.get().get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(ConcurrencyLimitExceededException.class);
     }
 
     @Test
@@ -283,19 +329,22 @@ class ConcurrencyLimitedTests {
     }
 
     /**
-     * Blocking, asynchronous and reactive calls, from 4 threads, each succeeding, failing, being
-     * cancelled, timed out by its caller or answered by a fallback at random: afterwards no place
-     * is held and nobody waits.
+     * Blocking, asynchronous and reactive calls, from 4 threads, over the limit and per key,
+     * retried or not, each succeeding, failing, being cancelled, timed out by its caller or by its
+     * attempt's timeout, or answered by a fallback at random: afterwards no place is held, nobody
+     * waits and no key is kept.
      */
     @Test
     void everyPlaceIsGivenBackAfter100000RandomCalls() {
-        contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.provider.max-wait=1ms").run(context -> {
+        contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.provider.max-wait=1ms",
+                "crossbridge.hardening.concurrency.limits.per-user.max-wait=1ms").run(context -> {
             Provider provider = context.getBean(Provider.class);
             runOnThreads(4, 25_000, (thread, i) -> {
                 SplittableRandom random = new SplittableRandom(thread * 1_000_003L + i);
                 boolean fail = random.nextInt(4) == 0;
+                String user = "user-" + random.nextInt(3);
                 CompletableFuture<String> answer = new CompletableFuture<>();
-                switch (random.nextInt(5)) {
+                switch (random.nextInt(9)) {
                     case 0 -> {
                         try {
                             provider.blocking(fail);
@@ -317,6 +366,16 @@ class ConcurrencyLimitedTests {
                         CompletableFuture<String> call = provider.reactive(Mono.fromFuture(answer)).toFuture();
                         finish(random, answer, call, fail);
                     }
+                    case 4 -> finish(random, answer, provider.asyncFor(user, answer), fail);
+                    case 5 -> finish(random, answer, provider.reactiveFor(user, Mono.fromFuture(answer)).toFuture(), fail);
+                    case 6 -> {
+                        // Retried, each attempt bounded by a 1 ms timeout: attempts time out, fail,
+                        // are retried and cancelled at random.
+                        CompletableFuture<String> call = provider.retriedTimedAsync(answer);
+                        finish(random, answer, call, fail);
+                    }
+                    case 7 -> finish(random, answer, provider.retriedTimedReactive(Mono.fromFuture(answer)).toFuture(),
+                            fail);
                     default -> {
                         try {
                             provider.withFallback(fail);
@@ -328,15 +387,20 @@ class ConcurrencyLimitedTests {
                 }
             });
             NamedConcurrencyLimit limit = limit(context, "provider");
+            NamedConcurrencyLimit perUser = limit(context, "per-user");
             // The last waits end on the limit's timer, and the calls they let in may finish on
             // Reactor's threads: wait for those threads, never for a time to pass.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((limit.inFlight() > 0 || limit.limiter().waiting() > 0) && System.nanoTime() < deadline) {
+            while ((limit.inFlight() > 0 || limit.limiter().waiting() > 0 || perUser.keyed().keys() > 0)
+                    && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
             assertThat(limit.inFlight()).isZero();
             assertThat(limit.limiter().waiting()).isZero();
+            assertThat(perUser.keyed().inFlight()).isZero();
+            assertThat(perUser.keyed().keys()).as("no key kept once its calls ended").isZero();
             assertThat(permitted(context, "provider")).isPositive();
+            assertThat(permitted(context, "per-user")).isPositive();
         });
     }
 
@@ -471,6 +535,11 @@ class ConcurrencyLimitedTests {
             return answer;
         }
 
+        @ConcurrencyLimited(name = "single")
+        public String singleBlocking() {
+            return "ran";
+        }
+
         @ConcurrencyLimited(name = "provider")
         public CompletableFuture<String> async(CompletableFuture<String> answer) {
             calls.incrementAndGet();
@@ -480,6 +549,28 @@ class ConcurrencyLimitedTests {
         @ConcurrencyLimited(name = "provider")
         public Mono<String> reactive(Mono<String> answer) {
             return answer.doOnSubscribe(subscription -> calls.incrementAndGet());
+        }
+
+        @ConcurrencyLimited(name = "per-user", key = "#user")
+        public CompletableFuture<String> asyncFor(String user, CompletableFuture<String> answer) {
+            return answer;
+        }
+
+        @ConcurrencyLimited(name = "per-user", key = "#user")
+        public Mono<String> reactiveFor(String user, Mono<String> answer) {
+            return answer;
+        }
+
+        @RetryWithBackoff(policy = "quick", timeout = "1ms")
+        @ConcurrencyLimited(name = "provider")
+        public CompletableFuture<String> retriedTimedAsync(CompletableFuture<String> answer) {
+            return answer;
+        }
+
+        @RetryWithBackoff(policy = "quick", timeout = "1ms")
+        @ConcurrencyLimited(name = "provider")
+        public Mono<String> retriedTimedReactive(Mono<String> answer) {
+            return answer;
         }
 
         @RetryWithBackoff(policy = "quick")
