@@ -14,7 +14,8 @@ import sys
 LIBRARIES = ["crossbridge", "bucket4j", "resilience4j", "guava"]
 PEERS = LIBRARIES[1:]
 RETRY_ROWS = ["direct", "crossbridge", "resilience4j", "springRetryTemplate"]
-ANNOTATION_ROWS = ["bare", "rateLimitedAndRetried", "retryWithBackoff", "springRetryable"]
+ANNOTATION_ROWS = ["bare", "proxied", "rateLimitedAndRetried", "retryWithBackoff", "springRetryable",
+                   "concurrencyLimited", "springConcurrencyLimit"]
 
 
 def alloc_of(entry):
@@ -55,6 +56,9 @@ def overhead_table(entries, baseline, rows, label):
     print("| %s | ns/op | B/op | overhead over %s, ns |" % (label, baseline))
     print("|---|---:|---:|---:|")
     for name in rows:
+        if name not in results:
+            # A run of some of the benchmarks only (a regex on the command line).
+            continue
         score, error, alloc = results[name]
         overhead = "-" if name == baseline else "%.1f" % (score - base)
         print("| %s | %.1f ± %.1f | %d | %s |" % (name, score, error, round(alloc or 0), overhead))

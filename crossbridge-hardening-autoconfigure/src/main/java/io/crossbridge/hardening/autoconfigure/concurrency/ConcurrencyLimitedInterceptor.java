@@ -44,6 +44,9 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
      * when, on the limiter's ticker.
      */
     private record Held(String key, long start) {
+
+        /** A place under a fixed limit over all calls, which needs no start time: one for all. */
+        static final Held UNTIMED = new Held(null, 0);
     }
 
     /** The limit's policy for one call of one method. */
@@ -147,7 +150,11 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
 
         private Held held(String key) {
             method.calls().record(true);
-            return new Held(key, key == null ? limiter().startTime() : 0);
+            if (key != null) {
+                return new Held(key, 0);
+            }
+            // Only an adaptive limit learns from the call's latency; a fixed one skips the clock.
+            return limiter().adaptive() ? new Held(null, limiter().startTime()) : Held.UNTIMED;
         }
 
         private ConcurrencyLimitExceededException refused(String key) {

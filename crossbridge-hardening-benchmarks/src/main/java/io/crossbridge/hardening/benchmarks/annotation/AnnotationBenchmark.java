@@ -1,7 +1,9 @@
 package io.crossbridge.hardening.benchmarks.annotation;
 
+import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.annotation.RateLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
+import io.crossbridge.hardening.autoconfigure.concurrency.ConcurrencyLimitAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 
@@ -33,13 +35,16 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.resilience.annotation.ConcurrencyLimit;
 import org.springframework.resilience.annotation.EnableResilientMethods;
 import org.springframework.resilience.annotation.Retryable;
 
 /**
  * The cost of the annotations on a method that succeeds the first time, through real Spring
  * proxies: both annotations against the bare method, and {@code @RetryWithBackoff} alone against
- * Spring Framework 7's {@code @Retryable}. The limit has a capacity no run exhausts.
+ * Spring Framework 7's {@code @Retryable}, and {@code @ConcurrencyLimited} against its
+ * {@code @ConcurrencyLimit}, both on a limit of 64 no single-threaded run fills. The rate limit
+ * has a capacity no run exhausts.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,13 +68,19 @@ public class AnnotationBenchmark {
 
     private SpringRetryable springRetryable;
 
+    private Limited limited;
+
+    private SpringLimited springLimited;
+
     @Setup(Level.Trial)
     public void startContext() {
         context = new AnnotationConfigApplicationContext();
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("benchmark",
                 Map.of("crossbridge.hardening.rate-limit.limits.bench.capacity", "1000000000000",
-                        "crossbridge.hardening.rate-limit.limits.bench.window", "1000s")));
-        context.register(RateLimiterAutoConfiguration.class, RetryAutoConfiguration.class, Services.class);
+                        "crossbridge.hardening.rate-limit.limits.bench.window", "1000s",
+                        "crossbridge.hardening.concurrency.limits.bench.max-concurrent", "64")));
+        context.register(RateLimiterAutoConfiguration.class, RetryAutoConfiguration.class,
+                ConcurrencyLimitAutoConfiguration.class, Services.class);
         context.refresh();
         bare = context.getBean(Provider.class);
         passedThrough = context.getBean(PassedThrough.class);
@@ -77,6 +88,8 @@ public class AnnotationBenchmark {
         bothConstantKey = context.getBean(BothConstantKey.class);
         retryOnly = context.getBean(RetryOnly.class);
         springRetryable = context.getBean(SpringRetryable.class);
+        limited = context.getBean(Limited.class);
+        springLimited = context.getBean(SpringLimited.class);
     }
 
     @TearDown(Level.Trial)
@@ -113,6 +126,16 @@ public class AnnotationBenchmark {
     @Benchmark
     public String springRetryable() {
         return springRetryable.complete("user-1");
+    }
+
+    @Benchmark
+    public String concurrencyLimited() {
+        return limited.complete("user-1");
+    }
+
+    @Benchmark
+    public String springConcurrencyLimit() {
+        return springLimited.complete("user-1");
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -157,6 +180,16 @@ public class AnnotationBenchmark {
         @Bean
         SpringRetryable springRetryable() {
             return new SpringRetryable();
+        }
+
+        @Bean
+        Limited limited() {
+            return new Limited();
+        }
+
+        @Bean
+        SpringLimited springLimited() {
+            return new SpringLimited();
         }
     }
 
@@ -209,6 +242,22 @@ public class AnnotationBenchmark {
     public static class SpringRetryable {
 
         @Retryable(maxRetries = 2, delay = 500)
+        public String complete(String userId) {
+            return userId;
+        }
+    }
+
+    public static class Limited {
+
+        @ConcurrencyLimited(name = "bench")
+        public String complete(String userId) {
+            return userId;
+        }
+    }
+
+    public static class SpringLimited {
+
+        @ConcurrencyLimit(limit = 64, policy = ConcurrencyLimit.ThrottlePolicy.REJECT)
         public String complete(String userId) {
             return userId;
         }
