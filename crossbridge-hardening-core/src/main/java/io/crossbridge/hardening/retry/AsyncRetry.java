@@ -7,8 +7,10 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
@@ -67,55 +69,58 @@ final class AsyncRetry<T> {
         // Cancelled or completed from outside meanwhile: the attempt under way is cancelled too
         // (a request in flight, a place held under a concurrency limit); done, it is not affected.
         result.whenComplete((value, error) -> cancel(stage));
+        CompletableFuture<T> bounded = policy.attemptTimeout() == null ? null : futureOf(stage);
+        if (bounded == null || bounded.isDone()) {
+            stage.whenComplete((value, error) -> afterAttempt(attempt, value, error));
+            return;
+        }
+        AtomicReference<AttemptTimeoutException> timedOut = new AtomicReference<>();
         Future<?> timer;
         try {
-            timer = policy.attemptTimeout() == null ? null : scheduleTimeout(attempt, stage);
+            timer = scheduler.schedule(() -> expire(bounded, attempt, timedOut), policy.attemptTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
         catch (RuntimeException ex) {
             // A scheduler shut down: the caller hears of it, and the attempt is cancelled.
             result.completeExceptionally(ex);
             return;
         }
-        stage.whenComplete((value, error) -> {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            afterAttempt(attempt, value, timedOut(error));
+        // Observed on the future the timeout ends: for some stages a copy of them.
+        bounded.whenComplete((value, error) -> {
+            timer.cancel(false);
+            AttemptTimeoutException timeout = timedOut.get();
+            boolean cancelledByTimeout = timeout != null && AsyncFailures.unwrap(error) instanceof CancellationException;
+            afterAttempt(attempt, value, cancelledByTimeout ? timeout : error);
         });
     }
 
-    /**
-     * Cancels the attempt when its timeout passes first, with a cancellation whose cause is the
-     * timeout: so both a future that only hears {@code cancel} (Reactor's {@code toFuture()},
-     * which then cancels its subscription) and what runs inside the attempt learn of it.
-     */
-    private Future<?> scheduleTimeout(int attempt, CompletionStage<T> stage) {
-        CompletableFuture<T> future;
-        try {
-            future = stage.toCompletableFuture();
+    /** The attempt's timeout has passed: it is cancelled, and fails with the timeout. */
+    private void expire(CompletableFuture<T> attempt, int number, AtomicReference<AttemptTimeoutException> timedOut) {
+        AttemptTimeoutException timeout = new AttemptTimeoutException(number, policy.attemptTimeout());
+        timedOut.set(timeout);
+        if (attempt.getClass() == CompletableFuture.class) {
+            // A plain future (what an advice inside the retry answers with) is cancelled with the
+            // timeout as the cause, so that the advice can tell it from its caller giving up.
+            CancellationException cancel = new CancellationException("attempt " + number + " timed out");
+            cancel.initCause(timeout);
+            attempt.completeExceptionally(cancel);
         }
-        catch (UnsupportedOperationException ex) {
-            // A stage that cannot be seen as a future cannot be cancelled: it runs unbounded.
-            return null;
+        else {
+            // A future of its own kind may act on cancel alone: Reactor's toFuture() cancels its
+            // subscription, and so the request, only there.
+            attempt.cancel(false);
         }
-        if (future.isDone()) {
-            return null;
-        }
-        Duration timeout = policy.attemptTimeout();
-        return scheduler.schedule(() -> {
-            CancellationException cancel = new CancellationException("attempt " + attempt + " timed out");
-            cancel.initCause(new AttemptTimeoutException(attempt, timeout));
-            if (future.completeExceptionally(cancel)) {
-                future.cancel(false);
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** The attempt's failure: its timeout when it was cancelled by it. */
-    private static Throwable timedOut(Throwable error) {
-        Throwable failure = AsyncFailures.unwrap(error);
-        return failure instanceof CancellationException && failure.getCause() instanceof AttemptTimeoutException timeout
-                ? timeout : failure;
+    /** The stage as a future to cancel, or {@code null} when it cannot be seen as one. */
+    private static <T> CompletableFuture<T> futureOf(CompletionStage<T> stage) {
+        try {
+            return stage.toCompletableFuture();
+        }
+        catch (UnsupportedOperationException ex) {
+            // It cannot be cancelled either: it runs unbounded.
+            return null;
+        }
     }
 
     private static void cancel(CompletionStage<?> stage) {
@@ -151,11 +156,21 @@ final class AsyncRetry<T> {
             }
             long delay = ((RetryRun.Wait) next).nanos();
             listener.onRetry(attempt, failure, Duration.ofNanos(delay));
-            scheduler.schedule(() -> attempt(attempt + 1), delay, TimeUnit.NANOSECONDS);
+            try {
+                scheduler.schedule(() -> attempt(attempt + 1), delay, TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException closed) {
+                // The scheduler is shut down (its application closing): no more attempts, and the
+                // call fails with this one's failure, as when attempts run out.
+                if (failure == null) {
+                    throw closed;
+                }
+                failure.addSuppressed(closed);
+                result.completeExceptionally(failure);
+            }
         }
         catch (RuntimeException | Error ex) {
-            // A listener that threw, or a scheduler that was shut down and rejected the next
-            // attempt: the caller must hear of it, not wait forever.
+            // A listener that threw: the caller must hear of it, not wait forever.
             result.completeExceptionally(ex);
         }
     }

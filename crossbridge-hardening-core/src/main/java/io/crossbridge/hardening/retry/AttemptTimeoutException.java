@@ -8,9 +8,11 @@ import java.util.concurrent.TimeoutException;
  * {@link RetryPolicy#attemptTimeout() attemptTimeout}: it was cancelled, and counts as a transient
  * failure (a {@link TimeoutException}), so the call is retried while attempts remain.
  * <p>
- * The cancelled attempt's future is cancelled with a {@link java.util.concurrent.CancellationException}
- * whose cause is this exception, so that what runs inside it (a concurrency limit, a breaker)
- * can tell a timeout from the caller giving up.
+ * A plain {@code CompletableFuture} of the attempt is cancelled with a
+ * {@link java.util.concurrent.CancellationException} whose cause is this exception, so that what
+ * runs inside the retry and answered with it (a concurrency limit, a breaker) can tell a timeout
+ * from the caller giving up; a future of its own kind (Reactor's {@code toFuture()}) is cancelled
+ * through its {@code cancel}, which it may need to stop its work.
  */
 public class AttemptTimeoutException extends TimeoutException {
 

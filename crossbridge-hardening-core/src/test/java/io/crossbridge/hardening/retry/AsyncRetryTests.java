@@ -110,14 +110,16 @@ class AsyncRetryTests {
     }
 
     @Test
-    void shutDownSchedulerFailsTheFutureInsteadOfLeavingItPending() {
+    void shutDownSchedulerFailsTheFutureWithTheLastFailureInsteadOfLeavingItPending() {
         scheduler.shutdown();
+        IOException failure = new IOException("x");
 
-        CompletableFuture<String> result = retry.callAsync(() -> CompletableFuture.failedFuture(new IOException("x")),
+        CompletableFuture<String> result = retry.callAsync(() -> CompletableFuture.failedFuture(failure),
                 EXACT, scheduler, RetryListener.NONE);
 
         assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> result.get(10, TimeUnit.SECONDS))
-                .withCauseInstanceOf(RejectedExecutionException.class);
+                .withCause(failure);
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test
@@ -153,6 +155,43 @@ class AsyncRetryTests {
         assertThatExceptionOfType(CancellationException.class).isThrownBy(hanging::join)
                 .havingCause().isInstanceOf(AttemptTimeoutException.class)
                 .withMessage("attempt 1 took longer than its timeout of PT2S");
+    }
+
+    @Test
+    void aFutureOfItsOwnKindIsTimedOutThroughItsCancel() throws Exception {
+        List<Boolean> cancelsThatEndedIt = new CopyOnWriteArrayList<>();
+        // Like Reactor's toFuture(), which stops its request only in a cancel that ends it.
+        CompletableFuture<String> ownKind = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean pending = !isDone();
+                super.cancel(mayInterruptIfRunning);
+                cancelsThatEndedIt.add(pending);
+                return pending;
+            }
+        };
+        AtomicInteger calls = new AtomicInteger();
+
+        CompletableFuture<String> result = retry.callAsync(() -> calls.incrementAndGet() == 1 ? ownKind
+                : CompletableFuture.completedFuture("ok"), EXACT.withAttemptTimeout(Duration.ofSeconds(2)), scheduler,
+                RetryListener.NONE);
+
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(cancelsThatEndedIt).as("the timeout's cancel ended it; later ones found it done").startsWith(true);
+    }
+
+    @Test
+    void aStageSeenAsACopyIsStillTimedOutAndRetried() throws Exception {
+        CompletableFuture<String> hanging = new CompletableFuture<>();
+        AtomicInteger calls = new AtomicInteger();
+
+        // A minimal stage's toCompletableFuture() is a copy: the timeout ends that copy.
+        CompletableFuture<String> result = retry.callAsync(() -> calls.incrementAndGet() == 1
+                ? hanging.minimalCompletionStage() : CompletableFuture.completedFuture("ok"),
+                EXACT.withAttemptTimeout(Duration.ofSeconds(2)), scheduler, RetryListener.NONE);
+
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        assertThat(calls).hasValue(2);
     }
 
     @Test

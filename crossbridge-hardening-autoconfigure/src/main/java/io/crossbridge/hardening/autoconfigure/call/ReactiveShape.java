@@ -134,7 +134,9 @@ final class ReactiveShape extends CallShape {
                     })
                     .doOnCancel(() -> {
                         if (outcome.end()) {
-                            TimeoutException timeout = AttemptDeadline.passedIn(context);
+                            // After an element the timeout is disarmed, though its timer may have
+                            // passed as the element won: a later cancel is the subscriber's.
+                            TimeoutException timeout = outcome.emitted ? null : AttemptDeadline.passedIn(context);
                             if (timeout != null) {
                                 guard.timedOut(entry, timeout);
                             }

@@ -8,6 +8,7 @@ import io.crossbridge.hardening.concurrency.ConcurrencyLimiter.Outcome;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -109,8 +110,10 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
                     }
                 }
                 else if (!place.isCancelled()) {
-                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException ? refused(key)
-                            : failure);
+                    // A timer that refuses the wait is a limit closing with the application: a
+                    // refusal too (503 over HTTP), not an error of the call.
+                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException
+                            || failure instanceof RejectedExecutionException ? refused(key) : failure);
                 }
             };
             if (waiting.isDone()) {

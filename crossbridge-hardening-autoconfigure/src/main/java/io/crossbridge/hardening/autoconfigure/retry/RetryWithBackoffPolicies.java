@@ -64,7 +64,9 @@ final class RetryWithBackoffPolicies {
             adjusted = withInlineSettings(policy, annotation);
         }
         catch (IllegalArgumentException ex) {
-            throw new IllegalStateException(where + " has a bad setting: " + ex.getMessage(), ex);
+            // The policy names its component; the annotation's attribute is timeout.
+            throw new IllegalStateException(where + " has a bad setting: "
+                    + ex.getMessage().replace("attemptTimeout", "timeout"), ex);
         }
         CallShape shape = CallShape.of(method, where);
         if (adjusted.attemptTimeout() != null && shape.blocks()) {

@@ -37,11 +37,16 @@ final class RetryWithBackoffPostProcessor extends AnnotationAdvisingPostProcesso
             thread.setDaemon(true);
             return thread;
         });
+        // An attempt's timeout, cancelled when the attempt ends first, leaves the queue then
+        // rather than holding the attempt's future for its whole timeout.
+        scheduler.setRemoveOnCancelPolicy(true);
         return new RetryWithBackoffPostProcessor(scheduler, policies, observer, order, budget);
     }
 
     @Override
     public void destroy() {
-        scheduler.shutdownNow();
+        // Not shutdownNow, which drops the backoffs and timeouts under way: their callers would
+        // wait for ever. Retries under way run to their end, on a daemon thread.
+        scheduler.shutdown();
     }
 }

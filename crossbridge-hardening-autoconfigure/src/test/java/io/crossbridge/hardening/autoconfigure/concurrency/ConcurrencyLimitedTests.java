@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.concurrency;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
@@ -8,6 +9,7 @@ import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoC
 import io.crossbridge.hardening.autoconfigure.retry.RetryAutoConfiguration;
 import io.crossbridge.hardening.concurrency.ConcurrencyLimitExceededException;
 import io.crossbridge.hardening.concurrency.ConcurrencyLimiter;
+import io.crossbridge.hardening.retry.AttemptTimeoutException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import reactor.core.Disposable;
@@ -339,6 +341,7 @@ class ConcurrencyLimitedTests {
         contextRunner.withPropertyValues("crossbridge.hardening.concurrency.limits.provider.max-wait=1ms",
                 "crossbridge.hardening.concurrency.limits.per-user.max-wait=1ms").run(context -> {
             Provider provider = context.getBean(Provider.class);
+            AtomicInteger timedOut = new AtomicInteger();
             runOnThreads(4, 25_000, (thread, i) -> {
                 SplittableRandom random = new SplittableRandom(thread * 1_000_003L + i);
                 boolean fail = random.nextInt(4) == 0;
@@ -368,14 +371,9 @@ class ConcurrencyLimitedTests {
                     }
                     case 4 -> finish(random, answer, provider.asyncFor(user, answer), fail);
                     case 5 -> finish(random, answer, provider.reactiveFor(user, Mono.fromFuture(answer)).toFuture(), fail);
-                    case 6 -> {
-                        // Retried, each attempt bounded by a 1 ms timeout: attempts time out, fail,
-                        // are retried and cancelled at random.
-                        CompletableFuture<String> call = provider.retriedTimedAsync(answer);
-                        finish(random, answer, call, fail);
-                    }
-                    case 7 -> finish(random, answer, provider.retriedTimedReactive(Mono.fromFuture(answer)).toFuture(),
-                            fail);
+                    case 6 -> finishTimed(random, provider.retriedTimedAsync(answersFrom(random, fail)), timedOut);
+                    case 7 -> finishTimed(random, provider.retriedTimedReactive(answersFrom(random, fail)).toFuture(),
+                            timedOut);
                     default -> {
                         try {
                             provider.withFallback(fail);
@@ -401,6 +399,7 @@ class ConcurrencyLimitedTests {
             assertThat(perUser.keyed().keys()).as("no key kept once its calls ended").isZero();
             assertThat(permitted(context, "provider")).isPositive();
             assertThat(permitted(context, "per-user")).isPositive();
+            assertThat(timedOut).as("calls whose every attempt timed out").hasPositiveValue();
         });
     }
 
@@ -415,6 +414,51 @@ class ConcurrencyLimitedTests {
         }
         complete(answer, fail);
         call.handle((value, failure) -> null).join();
+    }
+
+    /**
+     * The attempts of a retried call: they answer from a random attempt on (succeeding or
+     * failing), the earlier ones never, so that their 1 ms timeout ends them; from attempt 4 on,
+     * past the policy's 3, no attempt answers at all.
+     */
+    private static Answers answersFrom(SplittableRandom random, boolean fail) {
+        return new Answers(random.nextInt(1, 5), fail);
+    }
+
+    /** Cancels the retried call or not, waits for its end, and counts those ended by timeouts. */
+    private static void finishTimed(SplittableRandom random, CompletableFuture<String> call, AtomicInteger timedOut) {
+        if (random.nextInt(4) == 0) {
+            call.cancel(false);
+        }
+        call.handle((value, failure) -> {
+            if (AsyncFailures.unwrap(failure) instanceof AttemptTimeoutException) {
+                timedOut.incrementAndGet();
+            }
+            return null;
+        }).join();
+    }
+
+    /** A fresh future for each attempt of one call. */
+    static final class Answers {
+
+        private final int answeringAttempt;
+
+        private final boolean fail;
+
+        private final AtomicInteger made = new AtomicInteger();
+
+        Answers(int answeringAttempt, boolean fail) {
+            this.answeringAttempt = answeringAttempt;
+            this.fail = fail;
+        }
+
+        CompletableFuture<String> next() {
+            if (made.incrementAndGet() < answeringAttempt) {
+                return new CompletableFuture<>();
+            }
+            return fail ? CompletableFuture.failedFuture(new IOException("provider failed"))
+                    : CompletableFuture.completedFuture("ok");
+        }
     }
 
     private static void complete(CompletableFuture<String> answer, boolean fail) {
@@ -563,14 +607,14 @@ class ConcurrencyLimitedTests {
 
         @RetryWithBackoff(policy = "quick", timeout = "1ms")
         @ConcurrencyLimited(name = "provider")
-        public CompletableFuture<String> retriedTimedAsync(CompletableFuture<String> answer) {
-            return answer;
+        public CompletableFuture<String> retriedTimedAsync(Answers answers) {
+            return answers.next();
         }
 
         @RetryWithBackoff(policy = "quick", timeout = "1ms")
         @ConcurrencyLimited(name = "provider")
-        public Mono<String> retriedTimedReactive(Mono<String> answer) {
-            return answer;
+        public Mono<String> retriedTimedReactive(Answers answers) {
+            return Mono.defer(() -> Mono.fromFuture(answers.next()));
         }
 
         @RetryWithBackoff(policy = "quick")

@@ -1,5 +1,6 @@
 package io.crossbridge.hardening.autoconfigure.failure;
 
+import io.crossbridge.hardening.AsyncFailures;
 import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
@@ -19,6 +20,8 @@ import reactor.test.StepVerifier;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,6 +36,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -87,6 +91,35 @@ class AttemptTimeoutTests {
             assertThat(provider.requests()).isEqualTo(2);
             assertTimeoutCountedAsOverload(context);
         });
+    }
+
+    @Test
+    void aReactorFutureWithNoAdviceInsideTheRetryIsCancelledByItsTimeout() throws Exception {
+        contextRunner.run(context -> {
+            Clients clients = context.getBean(Clients.class);
+
+            assertThat(clients.neverFirst().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("second");
+            assertThat(clients.cancels()).as("the first attempt's subscription cancelled by its timeout").isEqualTo(1);
+        });
+    }
+
+    /**
+     * A call retrying when the application closes ends all the same: with the answer when its
+     * backoff was under way (it runs out as it would have), else with the provider's 503, no
+     * further attempt started; never left pending.
+     */
+    @Test
+    void aRetryUnderWayWhenTheApplicationClosesStillEnds() {
+        AtomicReference<CompletableFuture<String>> call = new AtomicReference<>();
+        contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.timed.base-delay=300ms").run(context -> {
+            provider.script(Step.status(503), Step.ok());
+            call.set(context.getBean(Clients.class).future());
+        });
+
+        String outcome = call.get().handle((value, failure) -> value != null ? value
+                : ((WebClientResponseException) AsyncFailures.unwrap(failure)).getStatusCode().toString()).join();
+        assertThat(outcome).isIn("answer", "503 SERVICE_UNAVAILABLE");
+        assertThat(provider.requests()).isEqualTo(outcome.equals("answer") ? 2 : 1);
     }
 
     /** The timed-out attempt gave its place back, and the adaptive limit cut by AIMD's 0.9 for it. */
@@ -166,6 +199,10 @@ class AttemptTimeoutTests {
 
         private final WebClient client;
 
+        private final AtomicInteger attempts = new AtomicInteger();
+
+        private final AtomicInteger cancels = new AtomicInteger();
+
         Clients(WebClient client) {
             this.client = client;
         }
@@ -174,6 +211,19 @@ class AttemptTimeoutTests {
         @ConcurrencyLimited(name = "capacity")
         public Mono<String> answer() {
             return client.get().uri("/answer").retrieve().bodyToMono(String.class);
+        }
+
+        /** A first attempt that never answers, as Reactor's own future; the second answers at once. */
+        @RetryWithBackoff(policy = "timed")
+        public CompletableFuture<String> neverFirst() {
+            if (attempts.incrementAndGet() == 1) {
+                return Mono.<String>never().doOnCancel(cancels::incrementAndGet).toFuture();
+            }
+            return CompletableFuture.completedFuture("second");
+        }
+
+        int cancels() {
+            return cancels.get();
         }
 
         @RetryWithBackoff(policy = "timed")
