@@ -215,8 +215,9 @@ public final class ConcurrencyLimiter {
      * not nest on one stack.
      *
      * @param timer ends the wait and completes granted futures (a timer that refuses the wait's
-     *              end fails the future with its refusal); best with
-     *              {@code setRemoveOnCancelPolicy(true)}, so that a wait that ends early leaves it
+     *              end fails the future with its refusal). Where permits are released on
+     *              non-blocking threads, leave its {@code setRemoveOnCancelPolicy} false: removing a
+     *              cancelled wait's end from the queue takes a lock, which may park
      */
     public CompletableFuture<Void> acquireAsync(Duration maxWait, ScheduledExecutorService timer) {
         Objects.requireNonNull(timer, "timer");
@@ -320,7 +321,9 @@ public final class ConcurrencyLimiter {
         while (!waiters.isEmpty() && take()) {
             Waiter first = waiters.poll();
             if (first != null && first.grant()) {
+                // Counted before the waiter hears of it, so that nothing it runs can lose the count.
                 WAITING_COUNT.getAndAdd(this, -1);
+                first.onGranted();
             }
             else {
                 IN_FLIGHT.getAndAdd(this, -1);
@@ -382,13 +385,12 @@ public final class ConcurrencyLimiter {
         @SuppressWarnings("unused") // through STATE
         private volatile int state;
 
-        /** Hands this waiter a permit; returns false if it had given up, and then it is not held. */
+        /**
+         * Hands this waiter a permit; returns false if it had given up, and then it is not held.
+         * The caller then tells it with {@link #onGranted}, once the grant is counted.
+         */
         final boolean grant() {
-            if (STATE.compareAndSet(this, WAITING, GRANTED)) {
-                onGranted();
-                return true;
-            }
-            return false;
+            return STATE.compareAndSet(this, WAITING, GRANTED);
         }
 
         /** Gives up the wait; returns false if a permit was granted first, which is then held. */
@@ -442,13 +444,13 @@ public final class ConcurrencyLimiter {
 
         @Override
         void onGranted() {
-            cancelTimeout();
             try {
                 timer.execute(this::completeGranted);
             }
             catch (RejectedExecutionException shutDown) {
                 completeGranted();
             }
+            cancelTimeout();
         }
 
         private void completeGranted() {

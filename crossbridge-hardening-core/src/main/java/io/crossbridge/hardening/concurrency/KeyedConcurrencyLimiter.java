@@ -265,13 +265,14 @@ public final class KeyedConcurrencyLimiter {
 
         /** Completes a granted wait, off the releasing thread (see the class comment of acquireAsync). */
         void granted() {
-            cancelTimeout();
             try {
                 timer.execute(this::completeGranted);
             }
             catch (RejectedExecutionException shutDown) {
                 completeGranted();
             }
+            // Last: whatever the timer does on cancel, the grant is already on its way.
+            cancelTimeout();
         }
 
         private void completeGranted() {

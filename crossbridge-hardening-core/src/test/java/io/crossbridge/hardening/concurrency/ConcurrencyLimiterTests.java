@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConcurrencyLimiterTests {
@@ -309,6 +310,25 @@ class ConcurrencyLimiterTests {
         assertThat(limiter.waiting()).isZero();
         limiter.release();
         assertThat(limiter.inFlight()).isZero();
+    }
+
+    @Test
+    void aGrantIsCompleteAndCountedBeforeItsTimeoutIsCancelled() {
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
+        assertThat(limiter.tryAcquire()).isTrue();
+        TimerWhoseCancelFails failingCancel = new TimerWhoseCancelFails();
+        try {
+            CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofSeconds(30), failingCancel);
+
+            assertThatIllegalStateException().isThrownBy(limiter::release);
+
+            assertThat(waiting).isCompleted();
+            assertThat(limiter.waiting()).isZero();
+            assertThat(limiter.inFlight()).isEqualTo(1);
+        }
+        finally {
+            failingCancel.shutdownNow();
+        }
     }
 
     @Test

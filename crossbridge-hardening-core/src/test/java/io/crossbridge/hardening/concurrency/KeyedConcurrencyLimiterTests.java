@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KeyedConcurrencyLimiterTests {
@@ -43,6 +44,26 @@ class KeyedConcurrencyLimiterTests {
         assertThat(limiter.tryAcquire("bob")).isTrue();
         assertThat(limiter.inFlight("alice")).isEqualTo(2);
         assertThat(limiter.keys()).isEqualTo(2);
+    }
+
+    @Test
+    void aGrantIsCompleteBeforeItsTimeoutIsCancelled() {
+        KeyedConcurrencyLimiter limiter = new KeyedConcurrencyLimiter("transform", 1, 100);
+        assertThat(limiter.tryAcquire("alice")).isTrue();
+        TimerWhoseCancelFails failingCancel = new TimerWhoseCancelFails();
+        try {
+            CompletableFuture<Void> waiting = limiter.acquireAsync("alice", Duration.ofSeconds(30), failingCancel);
+
+            assertThatIllegalStateException().isThrownBy(() -> limiter.release("alice"));
+
+            assertThat(waiting).isCompleted();
+            assertThat(limiter.inFlight("alice")).isEqualTo(1);
+            limiter.release("alice");
+            assertThat(limiter.keys()).isZero();
+        }
+        finally {
+            failingCancel.shutdownNow();
+        }
     }
 
     @Test

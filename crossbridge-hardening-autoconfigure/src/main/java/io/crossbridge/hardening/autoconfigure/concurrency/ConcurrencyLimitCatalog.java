@@ -42,8 +42,11 @@ public final class ConcurrencyLimitCatalog implements AutoCloseable {
     private ConcurrencyLimitCatalog(Map<String, NamedConcurrencyLimit> limits) {
         this.limits = Collections.unmodifiableMap(limits);
         this.timer = new ScheduledThreadPoolExecutor(1, new NamedThreads("crossbridge-concurrency-timer-"));
-        // A wait that ends early (granted, cancelled) leaves the queue rather than its whole max-wait.
-        this.timer.setRemoveOnCancelPolicy(true);
+        // Not setRemoveOnCancelPolicy(true): removing a cancelled wait's end takes the timer
+        // queue's lock, and grants are given on Reactor's non-blocking threads, where a contended
+        // lock parks (BlockHound fails the grant half done). A wait that ends early leaves its
+        // end queued until its max-wait: at most calls per second times max-wait small tasks.
+        this.timer.setRemoveOnCancelPolicy(false);
         // As many threads as calls let in after a wait at once, which their limits bound.
         this.granted = Executors.newCachedThreadPool(new NamedThreads("crossbridge-concurrency-granted-"));
     }

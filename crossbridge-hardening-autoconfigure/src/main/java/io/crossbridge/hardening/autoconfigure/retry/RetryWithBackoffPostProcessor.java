@@ -37,9 +37,10 @@ final class RetryWithBackoffPostProcessor extends AnnotationAdvisingPostProcesso
             thread.setDaemon(true);
             return thread;
         });
-        // An attempt's timeout, cancelled when the attempt ends first, leaves the queue then
-        // rather than holding the attempt's future for its whole timeout.
-        scheduler.setRemoveOnCancelPolicy(true);
+        // Not setRemoveOnCancelPolicy(true): an attempt's timeout is cancelled where the attempt
+        // ends, often on Reactor's non-blocking threads, and removing it takes the queue's lock,
+        // which parks when contended. A cancelled timeout stays queued until it would have fired.
+        scheduler.setRemoveOnCancelPolicy(false);
         return new RetryWithBackoffPostProcessor(scheduler, policies, observer, order, budget);
     }
 

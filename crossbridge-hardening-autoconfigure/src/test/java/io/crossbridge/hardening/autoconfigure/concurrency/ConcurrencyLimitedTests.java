@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -502,7 +503,19 @@ class ConcurrencyLimitedTests {
             }
             start.countDown();
             for (Future<?> each : done) {
-                each.get(120, TimeUnit.SECONDS);
+                try {
+                    each.get(120, TimeUnit.SECONDS);
+                }
+                catch (TimeoutException stuck) {
+                    // Say where every thread is, so that a hang can be told from slowness.
+                    Thread.getAllStackTraces().forEach((thread, frames) -> {
+                        System.out.println("thread " + thread.getName() + " " + thread.getState());
+                        for (StackTraceElement frame : frames) {
+                            System.out.println("    at " + frame);
+                        }
+                    });
+                    throw stuck;
+                }
             }
         }
         finally {
