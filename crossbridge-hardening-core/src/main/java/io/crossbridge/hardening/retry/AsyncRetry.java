@@ -36,6 +36,9 @@ final class AsyncRetry<T> {
 
     private RetryRun run;
 
+    /** The last attempt's failure, for a call that ends because the scheduler was shut down. */
+    private Throwable lastFailure;
+
     AsyncRetry(Retry retry, Supplier<? extends CompletionStage<T>> call, RetryPolicy policy,
             ScheduledExecutorService scheduler, RetryListener listener, long start) {
         this.retry = retry;
@@ -55,6 +58,13 @@ final class AsyncRetry<T> {
             // Cancelled (or completed) by the caller: no more attempts.
             return;
         }
+        if (attempt > 1 && scheduler.isShutdown()) {
+            // Its backoff ran out after the scheduler was shut down (its application closing):
+            // no retry starts then, and the call fails with the last failure.
+            result.completeExceptionally(lastFailure != null ? lastFailure : new IllegalStateException("attempt "
+                    + (attempt - 1) + " gave a result the policy retries, and the retry scheduler was shut down"));
+            return;
+        }
         CompletionStage<T> stage;
         try {
             stage = call.get();
@@ -66,23 +76,15 @@ final class AsyncRetry<T> {
             afterAttempt(attempt, null, ex);
             return;
         }
+        CompletableFuture<T> bounded = policy.attemptTimeout() == null ? null : futureOf(stage);
         // Cancelled or completed from outside meanwhile: the attempt under way is cancelled too
         // (a request in flight, a place held under a concurrency limit); done, it is not affected.
-        result.whenComplete((value, error) -> cancel(stage));
-        CompletableFuture<T> bounded = policy.attemptTimeout() == null ? null : futureOf(stage);
-        if (bounded == null || bounded.isDone()) {
-            stage.whenComplete((value, error) -> afterAttempt(attempt, value, error));
-            return;
-        }
+        // The future observed is the one cancelled: for a minimal stage, each view is a new copy.
+        result.whenComplete((value, error) -> cancel(bounded != null ? bounded : stage));
         AtomicReference<AttemptTimeoutException> timedOut = new AtomicReference<>();
-        Future<?> timer;
-        try {
-            timer = scheduler.schedule(() -> expire(bounded, attempt, timedOut), policy.attemptTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        }
-        catch (RuntimeException ex) {
-            // A scheduler shut down: the caller hears of it, and the attempt is cancelled.
-            result.completeExceptionally(ex);
+        Future<?> timer = bounded == null || bounded.isDone() ? null : scheduleTimeout(bounded, attempt, timedOut);
+        if (timer == null) {
+            stage.whenComplete((value, error) -> afterAttempt(attempt, value, error));
             return;
         }
         // Observed on the future the timeout ends: for some stages a copy of them.
@@ -94,22 +96,36 @@ final class AsyncRetry<T> {
         });
     }
 
+    /**
+     * Schedules the end of the attempt at its timeout; {@code null} when the scheduler is shut
+     * down (its application closing), and then the attempt runs unbounded, as it may still end.
+     */
+    private Future<?> scheduleTimeout(CompletableFuture<T> attempt, int number,
+            AtomicReference<AttemptTimeoutException> timedOut) {
+        try {
+            return scheduler.schedule(() -> expire(attempt, number, timedOut), policy.attemptTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        catch (RejectedExecutionException closed) {
+            return null;
+        }
+    }
+
     /** The attempt's timeout has passed: it is cancelled, and fails with the timeout. */
     private void expire(CompletableFuture<T> attempt, int number, AtomicReference<AttemptTimeoutException> timedOut) {
         AttemptTimeoutException timeout = new AttemptTimeoutException(number, policy.attemptTimeout());
         timedOut.set(timeout);
-        if (attempt.getClass() == CompletableFuture.class) {
-            // A plain future (what an advice inside the retry answers with) is cancelled with the
-            // timeout as the cause, so that the advice can tell it from its caller giving up.
-            CancellationException cancel = new CancellationException("attempt " + number + " timed out");
-            cancel.initCause(timeout);
-            attempt.completeExceptionally(cancel);
-        }
-        else {
+        CancellationException cancel = new CancellationException("attempt " + number + " timed out");
+        cancel.initCause(timeout);
+        if (attempt.getClass() != CompletableFuture.class) {
             // A future of its own kind may act on cancel alone: Reactor's toFuture() cancels its
             // subscription, and so the request, only there.
             attempt.cancel(false);
         }
+        // A plain future (what an advice inside the retry answers with) is cancelled with the
+        // timeout as the cause, so that the advice can tell it from its caller giving up; so is
+        // one of its own kind whose cancel did not end it.
+        attempt.completeExceptionally(cancel);
     }
 
     /** The stage as a future to cancel, or {@code null} when it cannot be seen as one. */
@@ -155,18 +171,21 @@ final class AsyncRetry<T> {
                 return;
             }
             long delay = ((RetryRun.Wait) next).nanos();
+            if (failure != null && scheduler.isShutdown()) {
+                // The scheduler is shut down (its application closing): no retry starts, and the
+                // call fails with this attempt's failure. Checked first so that no listener hears
+                // of a retry that will not come.
+                result.completeExceptionally(failure);
+                return;
+            }
+            lastFailure = failure;
             listener.onRetry(attempt, failure, Duration.ofNanos(delay));
             try {
                 scheduler.schedule(() -> attempt(attempt + 1), delay, TimeUnit.NANOSECONDS);
             }
             catch (RejectedExecutionException closed) {
-                // The scheduler is shut down (its application closing): no more attempts, and the
-                // call fails with this one's failure, as when attempts run out.
-                if (failure == null) {
-                    throw closed;
-                }
-                failure.addSuppressed(closed);
-                result.completeExceptionally(failure);
+                // Shut down since the check: the same end.
+                result.completeExceptionally(failure != null ? failure : closed);
             }
         }
         catch (RuntimeException | Error ex) {

@@ -20,6 +20,9 @@ final class AttemptDeadline {
 
     private volatile AttemptTimeoutException passed;
 
+    /** Whether an element beat the timeout, which then cancels nothing. */
+    private volatile boolean disarmed;
+
     AttemptDeadline(int attempt, Duration timeout) {
         this.attempt = attempt;
         this.timeout = timeout;
@@ -30,6 +33,11 @@ final class AttemptDeadline {
         passed = new AttemptTimeoutException(attempt, timeout);
     }
 
+    /** An element beat the timeout (its timer may have passed all the same, and lost). */
+    void disarm() {
+        disarmed = true;
+    }
+
     /** The attempt's timeout once it has passed, else {@code null}. */
     AttemptTimeoutException passed() {
         return passed;
@@ -38,6 +46,7 @@ final class AttemptDeadline {
     /** The timeout of the attempt running in {@code context}, when it has passed; else {@code null}. */
     static AttemptTimeoutException passedIn(ContextView context) {
         Object deadline = context.getOrDefault(KEY, null);
-        return deadline instanceof AttemptDeadline attemptDeadline ? attemptDeadline.passed() : null;
+        return deadline instanceof AttemptDeadline attemptDeadline && !attemptDeadline.disarmed ? attemptDeadline.passed()
+                : null;
     }
 }

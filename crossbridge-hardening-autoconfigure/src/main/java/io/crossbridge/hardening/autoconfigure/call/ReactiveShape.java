@@ -134,9 +134,7 @@ final class ReactiveShape extends CallShape {
                     })
                     .doOnCancel(() -> {
                         if (outcome.end()) {
-                            // After an element the timeout is disarmed, though its timer may have
-                            // passed as the element won: a later cancel is the subscriber's.
-                            TimeoutException timeout = outcome.emitted ? null : AttemptDeadline.passedIn(context);
+                            TimeoutException timeout = AttemptDeadline.passedIn(context);
                             if (timeout != null) {
                                 guard.timedOut(entry, timeout);
                             }

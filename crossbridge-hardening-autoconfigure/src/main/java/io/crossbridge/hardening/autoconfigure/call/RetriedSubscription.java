@@ -87,6 +87,8 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
         return attempted
                 .timeout(Mono.delay(timeout).doOnNext(tick -> deadline.pass()), first -> Mono.never(),
                         Flux.defer(() -> Flux.error(deadline.passed())))
+                // Past the timeout, an element won the race: a later cancel is the subscriber's.
+                .doOnNext(element -> deadline.disarm())
                 .contextWrite(context -> context.put(AttemptDeadline.KEY, deadline));
     }
 

@@ -171,13 +171,10 @@ final class StageShape extends CallShape {
         if (!answer.isCancelled()) {
             return null;
         }
-        try {
-            answer.join();
-            return null;
-        }
-        catch (CancellationException cancel) {
-            return cancel.getCause() instanceof AttemptTimeoutException timeout ? timeout : null;
-        }
+        // The cancellation itself, not what join() throws: newer JDKs (25 here) throw a new
+        // CancellationException there, whose cause is the one the timeout completed it with.
+        Throwable cancel = answer.handle((value, failure) -> failure).join();
+        return cancel.getCause() instanceof AttemptTimeoutException timeout ? timeout : null;
     }
 
     private static void cancel(CompletionStage<?> stage) {

@@ -111,9 +111,9 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
                 }
                 else if (!place.isCancelled()) {
                     // A timer that refuses the wait is a limit closing with the application: a
-                    // refusal too (503 over HTTP), not an error of the call.
-                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException
-                            || failure instanceof RejectedExecutionException ? refused(key) : failure);
+                    // refusal of the limit over all calls (503 over HTTP), not an error of the call.
+                    place.completeExceptionally(failure instanceof ConcurrencyLimitExceededException ? refused(key)
+                            : failure instanceof RejectedExecutionException ? refused((String) null) : failure);
                 }
             };
             if (waiting.isDone()) {

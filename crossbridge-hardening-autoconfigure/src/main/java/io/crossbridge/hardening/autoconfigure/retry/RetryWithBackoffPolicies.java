@@ -66,7 +66,7 @@ final class RetryWithBackoffPolicies {
         catch (IllegalArgumentException ex) {
             // The policy names its component; the annotation's attribute is timeout.
             throw new IllegalStateException(where + " has a bad setting: "
-                    + ex.getMessage().replace("attemptTimeout", "timeout"), ex);
+                    + String.valueOf(ex.getMessage()).replace("attemptTimeout", "timeout"), ex);
         }
         CallShape shape = CallShape.of(method, where);
         if (adjusted.attemptTimeout() != null && shape.blocks()) {
