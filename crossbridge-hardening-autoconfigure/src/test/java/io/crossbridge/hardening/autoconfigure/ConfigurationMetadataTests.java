@@ -53,6 +53,9 @@ class ConfigurationMetadataTests {
         assertThat(metadata.<List<Integer>>read(
                 "$.properties[?(@.name == 'crossbridge.hardening.circuit-breaker.order')].defaultValue"))
                 .containsExactly(AdviceOrder.CIRCUIT_BREAKER);
+        assertThat(metadata.<List<Integer>>read(
+                "$.properties[?(@.name == 'crossbridge.hardening.concurrency.order')].defaultValue"))
+                .containsExactly(AdviceOrder.CONCURRENCY);
     }
 
     @Test

@@ -486,10 +486,21 @@ public final class ConcurrencyLimiter {
             }
         }
 
+        /** Best effort: a timeout left to fire finds the wait ended, and does nothing. */
         void cancelTimeout() {
             Future<?> pending = timeout;
-            if (pending != null) {
+            if (pending == null) {
+                return;
+            }
+            try {
                 pending.cancel(false);
+            }
+            catch (VirtualMachineError fatal) {
+                throw fatal;
+            }
+            catch (RuntimeException | Error refused) {
+                // A timer whose cancel fails (one that removes cancelled tasks under a lock, with
+                // BlockHound on a non-blocking thread) must not fail the release that granted.
             }
         }
     }

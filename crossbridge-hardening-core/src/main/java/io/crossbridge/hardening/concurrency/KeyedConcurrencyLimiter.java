@@ -118,7 +118,10 @@ public final class KeyedConcurrencyLimiter {
      * completes normally. A granted future completes on a thread of {@code timer}, as
      * {@link ConcurrencyLimiter#acquireAsync} explains.
      *
-     * @param timer ends the wait and completes granted futures
+     * @param timer ends the wait and completes granted futures (a timer that refuses the wait's
+     *              end fails the future with its refusal); leave its
+     *              {@code setRemoveOnCancelPolicy} false, as {@link ConcurrencyLimiter#acquireAsync}
+     *              explains
      */
     public CompletableFuture<Void> acquireAsync(String key, Duration maxWait, ScheduledExecutorService timer) {
         Objects.requireNonNull(timer, "timer");
@@ -151,6 +154,8 @@ public final class KeyedConcurrencyLimiter {
      * @param timer ends the wait
      * @return whether the permit was taken
      * @throws InterruptedException if the thread was interrupted while waiting (no permit held)
+     * @throws RejectedExecutionException if the timer refused the wait's end (it is shut down):
+     *                                    no permit held, and not the key's share being full
      */
     public boolean acquire(String key, Duration maxWait, ScheduledExecutorService timer) throws InterruptedException {
         CompletableFuture<Void> waiting = acquireAsync(key, maxWait, timer);
@@ -159,6 +164,9 @@ public final class KeyedConcurrencyLimiter {
             return true;
         }
         catch (ExecutionException refused) {
+            if (refused.getCause() instanceof RejectedExecutionException closed) {
+                throw closed;
+            }
             return false;
         }
         catch (InterruptedException interrupted) {
@@ -324,10 +332,21 @@ public final class KeyedConcurrencyLimiter {
             return left[0];
         }
 
+        /** Best effort: a timeout left to fire finds the wait ended, and does nothing. */
         void cancelTimeout() {
             ScheduledFuture<?> pending = timeout;
-            if (pending != null) {
+            if (pending == null) {
+                return;
+            }
+            try {
                 pending.cancel(false);
+            }
+            catch (VirtualMachineError fatal) {
+                throw fatal;
+            }
+            catch (RuntimeException | Error refused) {
+                // A timer whose cancel fails (one that removes cancelled tasks under a lock, with
+                // BlockHound on a non-blocking thread) must not fail the release that granted.
             }
         }
     }

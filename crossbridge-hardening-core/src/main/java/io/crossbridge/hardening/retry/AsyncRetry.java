@@ -61,8 +61,7 @@ final class AsyncRetry<T> {
         if (attempt > 1 && scheduler.isShutdown()) {
             // Its backoff ran out after the scheduler was shut down (its application closing):
             // no retry starts then, and the call fails with the last failure.
-            result.completeExceptionally(lastFailure != null ? lastFailure : new IllegalStateException("attempt "
-                    + (attempt - 1) + " gave a result the policy retries, and the retry scheduler was shut down"));
+            result.completeExceptionally(endedByShutdown(attempt - 1, lastFailure));
             return;
         }
         CompletionStage<T> stage;
@@ -76,6 +75,18 @@ final class AsyncRetry<T> {
             afterAttempt(attempt, null, ex);
             return;
         }
+        try {
+            observe(attempt, stage);
+        }
+        catch (RuntimeException | Error ex) {
+            // A stage that threw when observed: on the scheduler's thread nobody would hear of it,
+            // and the caller would wait for ever.
+            result.completeExceptionally(ex);
+        }
+    }
+
+    /** Bounds the attempt under way by its timeout, if any, and judges it when it ends. */
+    private void observe(int attempt, CompletionStage<T> stage) {
         CompletableFuture<T> bounded = policy.attemptTimeout() == null ? null : futureOf(stage);
         // Cancelled or completed from outside meanwhile: the attempt under way is cancelled too
         // (a request in flight, a place held under a concurrency limit); done, it is not affected.
@@ -171,11 +182,11 @@ final class AsyncRetry<T> {
                 return;
             }
             long delay = ((RetryRun.Wait) next).nanos();
-            if (failure != null && scheduler.isShutdown()) {
+            if (scheduler.isShutdown()) {
                 // The scheduler is shut down (its application closing): no retry starts, and the
                 // call fails with this attempt's failure. Checked first so that no listener hears
                 // of a retry that will not come.
-                result.completeExceptionally(failure);
+                result.completeExceptionally(endedByShutdown(attempt, failure));
                 return;
             }
             lastFailure = failure;
@@ -185,12 +196,21 @@ final class AsyncRetry<T> {
             }
             catch (RejectedExecutionException closed) {
                 // Shut down since the check: the same end.
-                result.completeExceptionally(failure != null ? failure : closed);
+                result.completeExceptionally(endedByShutdown(attempt, failure));
             }
         }
         catch (RuntimeException | Error ex) {
             // A listener that threw: the caller must hear of it, not wait forever.
             result.completeExceptionally(ex);
         }
+    }
+
+    /**
+     * What a call fails with when the scheduler, shut down, starts no retry after {@code attempt}:
+     * its failure, or for a result the policy retries, a failure that says so.
+     */
+    private static Throwable endedByShutdown(int attempt, Throwable failure) {
+        return failure != null ? failure : new IllegalStateException("attempt " + attempt
+                + " gave a result the policy retries, and the retry scheduler was shut down");
     }
 }

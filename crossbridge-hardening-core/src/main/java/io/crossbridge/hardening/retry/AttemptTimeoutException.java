@@ -12,7 +12,10 @@ import java.util.concurrent.TimeoutException;
  * {@link java.util.concurrent.CancellationException} whose cause is this exception, so that what
  * runs inside the retry and answered with it (a concurrency limit, a breaker) can tell a timeout
  * from the caller giving up; a future of its own kind (Reactor's {@code toFuture()}) is cancelled
- * through its {@code cancel}, which it may need to stop its work.
+ * through its {@code cancel}, which it may need to stop its work, and then completed the same way
+ * if that did not end it. Read the cancellation from the future itself ({@code handle},
+ * {@code whenComplete}), not from {@code join()} or {@code get()}: newer JDKs throw a new
+ * {@code CancellationException} there, with the one stored as its cause.
  */
 public class AttemptTimeoutException extends TimeoutException {
 

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConcurrencyLimiterTests {
@@ -312,15 +311,19 @@ class ConcurrencyLimiterTests {
         assertThat(limiter.inFlight()).isZero();
     }
 
+    /**
+     * As BlockHound fails a cancel that would park on a non-blocking thread: the grant is complete
+     * and counted all the same, and the release that granted it does not fail.
+     */
     @Test
-    void aGrantIsCompleteAndCountedBeforeItsTimeoutIsCancelled() {
+    void aTimerWhoseCancelFailsFailsNeitherTheGrantNorTheRelease() {
         ConcurrencyLimiter limiter = ConcurrencyLimiter.fixed("openai", 1);
         assertThat(limiter.tryAcquire()).isTrue();
         TimerWhoseCancelFails failingCancel = new TimerWhoseCancelFails();
         try {
             CompletableFuture<Void> waiting = limiter.acquireAsync(Duration.ofSeconds(30), failingCancel);
 
-            assertThatIllegalStateException().isThrownBy(limiter::release);
+            limiter.release();
 
             assertThat(waiting).isCompleted();
             assertThat(limiter.waiting()).isZero();

@@ -125,6 +125,21 @@ class AsyncRetryTests {
     }
 
     @Test
+    void aResultToRetryOnAShutDownSchedulerFailsTheFutureSayingSoAndAnnouncesNoRetry() {
+        scheduler.shutdown();
+        AtomicInteger retriesHeardOf = new AtomicInteger();
+
+        CompletableFuture<String> result = retry.callAsync(() -> CompletableFuture.completedFuture("busy"),
+                EXACT.withRetryOnResult("busy"::equals), scheduler,
+                (attempt, cause, delay) -> retriesHeardOf.incrementAndGet());
+
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> result.get(10, TimeUnit.SECONDS))
+                .havingCause().isInstanceOf(IllegalStateException.class)
+                .withMessage("attempt 1 gave a result the policy retries, and the retry scheduler was shut down");
+        assertThat(retriesHeardOf).hasValue(0);
+    }
+
+    @Test
     void aBackoffThatRunsOutAfterTheSchedulerShutDownStartsNoRetry() {
         ManualScheduler manual = new ManualScheduler();
         IOException failure = new IOException("x");

@@ -88,6 +88,8 @@ final class RetriedSubscription implements CoreSubscriber<Object>, Subscription 
                 .timeout(Mono.delay(timeout).doOnNext(tick -> deadline.pass()), first -> Mono.never(),
                         Flux.defer(() -> Flux.error(deadline.passed())))
                 // Past the timeout, an element won the race: a later cancel is the subscriber's.
+                // (A subscriber that cancels between the element's win and this line is still
+                // counted as the timeout's: a window of a few instructions, left as it is.)
                 .doOnNext(element -> deadline.disarm())
                 .contextWrite(context -> context.put(AttemptDeadline.KEY, deadline));
     }

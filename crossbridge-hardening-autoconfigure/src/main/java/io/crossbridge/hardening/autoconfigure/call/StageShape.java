@@ -106,8 +106,9 @@ final class StageShape extends CallShape {
         CompletableFuture<Object> answer = new CompletableFuture<>();
         answer.whenComplete((value, failure) -> {
             if (answer.isCancelled()) {
-                // The caller's cancel reaches the method's own future (a request under way, say).
-                cancel(stage);
+                // The caller's cancel reaches the method's own future (a request under way, say),
+                // and an advice inside hears the cancellation itself, which may be a timeout's.
+                passOn(failure, stage);
             }
         });
         stage.whenComplete((value, failure) -> {
@@ -177,13 +178,24 @@ final class StageShape extends CallShape {
         return cancel.getCause() instanceof AttemptTimeoutException timeout ? timeout : null;
     }
 
-    private static void cancel(CompletionStage<?> stage) {
+    /**
+     * Cancels {@code stage} with {@code cancellation}: a future of its own kind through its
+     * cancel, which alone may stop its work (Reactor's toFuture()), and every one with the
+     * cancellation itself, so that an advice inside can tell an attempt's timeout by its cause.
+     */
+    private static void passOn(Throwable cancellation, CompletionStage<?> stage) {
+        CompletableFuture<?> future;
         try {
-            stage.toCompletableFuture().cancel(false);
+            future = stage.toCompletableFuture();
         }
         catch (UnsupportedOperationException ex) {
             // A stage that cannot be seen as a future cannot be cancelled either.
+            return;
         }
+        if (future.getClass() != CompletableFuture.class) {
+            future.cancel(false);
+        }
+        future.completeExceptionally(cancellation);
     }
 
     /** The answer of {@code outcome} as a future: its stage, its value, or what it threw. */

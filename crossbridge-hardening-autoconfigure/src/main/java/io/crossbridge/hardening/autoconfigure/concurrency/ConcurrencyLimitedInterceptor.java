@@ -75,6 +75,11 @@ final class ConcurrencyLimitedInterceptor implements MethodInterceptor {
                 Thread.currentThread().interrupt();
                 taken = false;
             }
+            catch (RejectedExecutionException closed) {
+                // A timer that refuses the wait is a limit closing with the application: a
+                // refusal of the limit over all calls (503), as for asynchronous waits.
+                throw refused((String) null);
+            }
             if (!taken) {
                 throw refused(key);
             }

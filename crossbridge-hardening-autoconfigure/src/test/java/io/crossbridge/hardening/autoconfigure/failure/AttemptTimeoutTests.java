@@ -1,9 +1,11 @@
 package io.crossbridge.hardening.autoconfigure.failure;
 
+import io.crossbridge.hardening.annotation.CircuitBreaker;
 import io.crossbridge.hardening.annotation.ConcurrencyLimited;
 import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.BlockHoundInstalled;
 import io.crossbridge.hardening.autoconfigure.InvalidPropertyException;
+import io.crossbridge.hardening.autoconfigure.circuitbreaker.CircuitBreakerAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.concurrency.ConcurrencyLimitAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.concurrency.ConcurrencyLimitCatalog;
 import io.crossbridge.hardening.autoconfigure.failure.ScriptedProvider.Step;
@@ -93,6 +95,24 @@ class AttemptTimeoutTests {
         });
     }
 
+    /**
+     * A breaker moved inside the retry, between it and the limit: the timeout still reaches the
+     * limit as a timeout, through the breaker's future.
+     */
+    @Test
+    void aTimeoutReachesALimitThroughAnotherAdviceInsideTheRetry() {
+        contextRunner.withConfiguration(AutoConfigurations.of(CircuitBreakerAutoConfiguration.class))
+                .withPropertyValues("crossbridge.hardening.circuit-breaker.order=350").run(context -> {
+                    provider.script(Step.neverAnswer(), Step.ok());
+
+                    CompletableFuture<String> answer = context.getBean(Clients.class).breakerInside();
+
+                    assertThat(answer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("answer");
+                    assertThat(provider.requests()).isEqualTo(2);
+                    assertTimeoutCountedAsOverload(context);
+                });
+    }
+
     @Test
     void aReactorFutureWithNoAdviceInsideTheRetryIsCancelledByItsTimeout() throws Exception {
         contextRunner.run(context -> {
@@ -106,12 +126,14 @@ class AttemptTimeoutTests {
     /**
      * A call retrying when the application closes ends all the same, with the provider's 503:
      * whether its 503 came before the close (its backoff runs out, and no retry starts) or after
-     * it (no backoff starts). Never left pending.
+     * it (no backoff starts). Never left pending. The backoff is longer than any close takes, and
+     * the timeout longer than any 503, so that neither race decides the outcome.
      */
     @Test
     void aRetryUnderWayWhenTheApplicationClosesEndsWithItsLastFailure() {
         AtomicReference<CompletableFuture<String>> call = new AtomicReference<>();
-        contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.timed.base-delay=300ms").run(context -> {
+        contextRunner.withPropertyValues("crossbridge.hardening.retry.policies.timed.base-delay=2s",
+                "crossbridge.hardening.retry.policies.timed.timeout=8s").run(context -> {
             provider.script(Step.status(503), Step.ok());
             call.set(context.getBean(Clients.class).future());
         });
@@ -229,6 +251,13 @@ class AttemptTimeoutTests {
         @ConcurrencyLimited(name = "capacity")
         public CompletableFuture<String> future() {
             return client.get().uri("/future").retrieve().bodyToMono(String.class).toFuture();
+        }
+
+        @RetryWithBackoff(policy = "timed")
+        @CircuitBreaker
+        @ConcurrencyLimited(name = "capacity")
+        public CompletableFuture<String> breakerInside() {
+            return client.get().uri("/breaker-inside").retrieve().bodyToMono(String.class).toFuture();
         }
     }
 
