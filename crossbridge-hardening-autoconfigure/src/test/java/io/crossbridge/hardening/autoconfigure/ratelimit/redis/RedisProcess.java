@@ -111,7 +111,8 @@ final class RedisProcess implements AutoCloseable {
         return findOnPath("redis-server");
     }
 
-    private static String findOnPath(String name) {
+    /** The executable {@code name} on the {@code PATH}, or null. */
+    static String findOnPath(String name) {
         for (String directory : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File candidate = new File(directory, name);
             if (candidate.canExecute()) {

@@ -1,0 +1,251 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A Redis Cluster of the test's own on loopback: {@code redis-server} processes in cluster mode,
+ * joined by {@code redis-cli --cluster create}, masters and their replicas, stopped and deleted
+ * on close. Skipped with the reason where no {@code redis-server} or {@code redis-cli} is
+ * installed (.ci/run installs Debian's, which has both), as {@link RedisTestMode} says.
+ */
+public final class RedisCluster implements AutoCloseable {
+
+    /** How long a node may be unreachable before the others fail it over: short, for the tests. */
+    static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
+
+    private final String server;
+
+    private final String cli;
+
+    private final Path directory;
+
+    private final int replicasEach;
+
+    /** Each node's process, by port, in the order they were started. */
+    private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+
+    /** Kills the nodes should the tests' JVM end without closing the cluster. */
+    private final Thread killOnExit = new Thread(this::killAll, "redis-cluster-stop");
+
+    private RedisCluster(String server, String cli, Path directory, int replicasEach) {
+        this.server = server;
+        this.cli = cli;
+        this.directory = directory;
+        this.replicasEach = replicasEach;
+        Runtime.getRuntime().addShutdownHook(killOnExit);
+    }
+
+    /** Starts {@code masters} masters, each with {@code replicasEach} replicas, and waits until the cluster is ok. */
+    public static RedisCluster start(int masters, int replicasEach) throws Exception {
+        RedisTestMode.skipWhenOff();
+        String server = RedisProcess.executable();
+        String cli = RedisProcess.findOnPath("redis-cli");
+        if (server == null || cli == null) {
+            RedisTestMode.unavailable("no redis-server and redis-cli on the PATH for a Redis Cluster of the test's own");
+        }
+        RedisCluster cluster = new RedisCluster(server, cli, Files.createTempDirectory("crossbridge-cluster-"),
+                replicasEach);
+        try {
+            for (int i = 0; i < masters * (1 + replicasEach); i++) {
+                cluster.startNode(clusterPort());
+            }
+            List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
+            cluster.nodes.keySet().forEach(port -> create.add("127.0.0.1:" + port));
+            create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
+            cluster.run(create, Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(60)).until(cluster::settled);
+            return cluster;
+        }
+        catch (Exception | Error ex) {
+            cluster.close();
+            throw ex;
+        }
+    }
+
+    /** The nodes as {@code spring.data.redis.cluster.nodes} takes them. */
+    public List<String> nodes() {
+        return nodes.keySet().stream().map(port -> "127.0.0.1:" + port).toList();
+    }
+
+    /** The ports of the nodes that are masters now. */
+    public List<Integer> masters() {
+        return nodes.keySet().stream().filter(port -> nodes.get(port).isAlive())
+                .filter(port -> info(port, "replication").contains("role:master")).toList();
+    }
+
+    /**
+     * A started Lettuce factory for the cluster, as Boot builds one from
+     * {@code spring.data.redis.cluster.nodes} with adaptive topology refresh; the caller destroys it.
+     */
+    public LettuceConnectionFactory connectionFactory() {
+        ClusterClientOptions options = ClusterClientOptions.builder()
+                .socketOptions(SocketOptions.builder().connectTimeout(COMMAND_TIMEOUT).build())
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+                        .enablePeriodicRefresh(Duration.ofSeconds(1)).build())
+                .build();
+        LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisClusterConfiguration(nodes()),
+                LettuceClientConfiguration.builder().commandTimeout(COMMAND_TIMEOUT).clientOptions(options).build());
+        factory.afterPropertiesSet();
+        factory.start();
+        return factory;
+    }
+
+    /** The node's answer to {@code INFO section}, or "" when it does not answer. */
+    public String info(int port, String section) {
+        try {
+            return cli(port, "info", section);
+        }
+        catch (IOException ex) {
+            return "";
+        }
+    }
+
+    /** Runs {@code redis-cli} against one node and returns what it printed. */
+    public String cli(int port, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(cli, "-p", Integer.toString(port)));
+        command.addAll(List.of(arguments));
+        return run(command, Duration.ofSeconds(10));
+    }
+
+    /** The node's cluster id. */
+    public String id(int port) throws IOException {
+        return cli(port, "cluster", "myid").trim();
+    }
+
+    /**
+     * Moves {@code slots} slots, with their keys, from one master to another as an operator does
+     * ({@code redis-cli --cluster reshard}: {@code CLUSTER SETSLOT} importing and migrating,
+     * {@code MIGRATE} of each slot's keys, then {@code SETSLOT NODE}); returns when they moved.
+     */
+    public void reshard(int from, int to, int slots) throws IOException {
+        run(List.of(cli, "--cluster", "reshard", "127.0.0.1:" + from, "--cluster-from", id(from), "--cluster-to",
+                id(to), "--cluster-slots", Integer.toString(slots), "--cluster-yes"), Duration.ofMinutes(3));
+    }
+
+    /** Kills a node at once, as a crashed machine leaves it. */
+    public void kill(int port) throws InterruptedException {
+        Process node = nodes.get(port);
+        node.destroyForcibly();
+        node.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        Runtime.getRuntime().removeShutdownHook(killOnExit);
+        killAll();
+        for (Process node : nodes.values()) {
+            node.waitFor(20, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    private void killAll() {
+        nodes.values().forEach(Process::destroyForcibly);
+    }
+
+    private void startNode(int port) throws IOException {
+        Process node = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()), "--dir", directory.toString(),
+                "--save", "", "--appendonly", "no")
+                .redirectErrorStream(true).redirectOutput(directory.resolve("node-" + port + ".log").toFile()).start();
+        nodes.put(port, node);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !node.isAlive() || info(port, "server").contains("redis_version"));
+        if (!node.isAlive()) {
+            throw new IOException("redis-server in cluster mode exited with " + node.exitValue() + " before it listened on "
+                    + port + ": " + Files.readString(directory.resolve("node-" + port + ".log")));
+        }
+    }
+
+    /** Every live node sees the cluster ok, and every master has its replicas, in sync. */
+    private boolean settled() throws IOException {
+        for (int port : nodes.keySet()) {
+            if (nodes.get(port).isAlive() && !cli(port, "cluster", "info").contains("cluster_state:ok")) {
+                return false;
+            }
+        }
+        for (int port : masters()) {
+            String replication = info(port, "replication");
+            if (!replication.contains("connected_slaves:" + replicasEach) || replication.contains("state=wait_bgsave")
+                    || replication.contains("state=send_bulk")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String run(List<String> command, Duration timeout) throws IOException {
+        // To a file, not a pipe: a reshard prints a line per slot, more than a pipe holds unread.
+        Path output = Files.createTempFile(directory, "cli-", ".out");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " did not end within " + timeout);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException(String.join(" ", command) + " interrupted", ex);
+        }
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+        Files.delete(output);
+        if (process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed with " + process.exitValue() + ": " + printed);
+        }
+        return printed;
+    }
+
+    /**
+     * A free port whose cluster bus port (10,000 above it) is free too: below the ephemeral range,
+     * so that neither collides with a connection's own port.
+     */
+    private static int clusterPort() throws IOException {
+        for (int tries = 0; tries < 100; tries++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            if (free(port) && free(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IOException("no free pair of ports for a cluster node between 20000 and 40000");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
+
+import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.ratelimit.RateLimiter;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The store contract, decision by decision as on a single node, against a Redis Cluster of three
+ * masters and three replicas on loopback, over Lettuce: blocking and through the asynchronous
+ * path that reactive calls take. Each test gets its own key prefix, so its keys spread over
+ * every shard.
+ */
+class RedisClusterContractTests {
+
+    private static RedisCluster cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = RedisCluster.start(3, 1);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Nested
+    class OnLettuce extends OnCluster {
+    }
+
+    @Nested
+    class OnLettuceWithoutBlocking extends OnCluster {
+
+        @Override
+        RateLimiter limiter() {
+            return new AsyncDecisions(super.limiter());
+        }
+    }
+
+    /** Buckets land on every shard, and resetting all of them reaches every shard. */
+    @Test
+    void bucketsSpreadOverEveryShardAndResetAllEmptiesEachOne() throws Exception {
+        String prefix = "test-" + UUID.randomUUID();
+        LettuceConnectionFactory connectionFactory = cluster.connectionFactory();
+        try {
+            RedisRateLimiter limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory, prefix,
+                    Duration.ofSeconds(2), OnFailure.DENY));
+            for (int i = 0; i < 300; i++) {
+                assertThat(limiter.tryAcquire("user-" + i, RateLimiterContract.FIVE_AN_HOUR)).isTrue();
+            }
+            List<Integer> masters = cluster.masters();
+            assertThat(masters).hasSize(3);
+            assertThat(masters).allSatisfy(master -> assertThat(bucketsOn(master, prefix)).isPositive());
+            assertThat(masters.stream().mapToLong(master -> bucketsOn(master, prefix)).sum()).isEqualTo(300);
+
+            limiter.resetAll();
+
+            assertThat(masters).allSatisfy(master -> assertThat(bucketsOn(master, prefix)).isZero());
+        }
+        finally {
+            connectionFactory.destroy();
+        }
+    }
+
+    private static long bucketsOn(int master, String prefix) {
+        try {
+            return cluster.cli(master, "--scan", "--pattern", prefix + ":*").lines().filter(line -> !line.isBlank())
+                    .count();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    abstract static class OnCluster extends RateLimiterContract {
+
+        private LettuceConnectionFactory connectionFactory;
+
+        private RedisRateLimiter limiter;
+
+        @BeforeEach
+        void connect() {
+            connectionFactory = cluster.connectionFactory();
+            limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(),
+                    Duration.ofSeconds(2), OnFailure.DENY));
+        }
+
+        @AfterEach
+        void disconnect() {
+            if (limiter != null) {
+                limiter.resetAll();
+            }
+            if (connectionFactory != null) {
+                connectionFactory.destroy();
+            }
+        }
+
+        @Override
+        RateLimiter limiter() {
+            return limiter;
+        }
+    }
+}
