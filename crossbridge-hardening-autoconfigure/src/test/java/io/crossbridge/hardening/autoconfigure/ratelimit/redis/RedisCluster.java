@@ -33,9 +33,6 @@ import static org.awaitility.Awaitility.await;
  */
 public final class RedisCluster implements AutoCloseable {
 
-    /** How long a node may be unreachable before the others fail it over: short, for the tests. */
-    static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
-
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
     private final String server;
@@ -72,17 +69,23 @@ public final class RedisCluster implements AutoCloseable {
                 replicasEach);
         try {
             for (int i = 0; i < masters * (1 + replicasEach); i++) {
-                cluster.startNode(clusterPort());
+                cluster.startNode();
             }
             List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
             cluster.nodes.keySet().forEach(port -> create.add("127.0.0.1:" + port));
             create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
             cluster.run(create, Duration.ofSeconds(60));
-            await().atMost(Duration.ofSeconds(60)).until(cluster::settled);
+            // A node may not answer yet (redis-cli then fails): asked again until the deadline.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(cluster::settled);
             return cluster;
         }
         catch (Exception | Error ex) {
-            cluster.close();
+            try {
+                cluster.close();
+            }
+            catch (Exception cleanup) {
+                ex.addSuppressed(cleanup);
+            }
             throw ex;
         }
     }
@@ -147,11 +150,19 @@ public final class RedisCluster implements AutoCloseable {
                 id(to), "--cluster-slots", Integer.toString(slots), "--cluster-yes"), Duration.ofMinutes(3));
     }
 
-    /** Kills a node at once, as a crashed machine leaves it. */
-    public void kill(int port) throws InterruptedException {
-        Process node = nodes.get(port);
-        node.destroyForcibly();
-        node.waitFor(20, TimeUnit.SECONDS);
+    /** How many keys matching {@code pattern} the node holds. */
+    public long keysOn(int port, String pattern) throws IOException {
+        return cli(port, "--scan", "--pattern", pattern).lines().filter(line -> !line.isBlank()).count();
+    }
+
+    /**
+     * How often the node answered a redirection of {@code kind} ({@code ASK} or {@code MOVED}),
+     * from {@code INFO errorstats}.
+     */
+    public long redirections(int port, String kind) throws IOException {
+        String prefix = "errorstat_" + kind + ":count=";
+        return cli(port, "info", "errorstats").lines().map(String::trim).filter(line -> line.startsWith(prefix))
+                .mapToLong(line -> Long.parseLong(line.substring(prefix.length()))).sum();
     }
 
     @Override
@@ -172,18 +183,27 @@ public final class RedisCluster implements AutoCloseable {
         nodes.values().forEach(Process::destroyForcibly);
     }
 
-    private void startNode(int port) throws IOException {
-        Process node = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                "--cluster-node-timeout", Long.toString(NODE_TIMEOUT.toMillis()), "--dir", directory.toString(),
-                "--save", "", "--appendonly", "no")
-                .redirectErrorStream(true).redirectOutput(directory.resolve("node-" + port + ".log").toFile()).start();
-        nodes.put(port, node);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !node.isAlive() || info(port, "server").contains("redis_version"));
-        if (!node.isAlive()) {
-            throw new IOException("redis-server in cluster mode exited with " + node.exitValue() + " before it listened on "
-                    + port + ": " + Files.readString(directory.resolve("node-" + port + ".log")));
+    /** Starts a node on a free pair of ports, on another pair should one be taken meanwhile. */
+    private void startNode() throws IOException {
+        String log = "";
+        for (int tries = 0; tries < 3; tries++) {
+            int port = clusterPort();
+            Path output = directory.resolve("node-" + port + ".log");
+            Process node = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf", "--dir",
+                    directory.toString(), "--save", "", "--appendonly", "no")
+                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            // Kept from the start, so that a node that never listens is stopped with the others.
+            nodes.put(port, node);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !node.isAlive() || info(port, "server").contains("redis_version"));
+            if (node.isAlive()) {
+                return;
+            }
+            nodes.remove(port);
+            log = Files.readString(output);
         }
+        throw new IOException("redis-server in cluster mode exited three times before it listened: " + log);
     }
 
     /** Every live node sees the cluster ok, and every master has its replicas, in sync. */
@@ -195,8 +215,7 @@ public final class RedisCluster implements AutoCloseable {
         }
         for (int port : masters()) {
             String replication = info(port, "replication");
-            if (!replication.contains("connected_slaves:" + replicasEach) || replication.contains("state=wait_bgsave")
-                    || replication.contains("state=send_bulk")) {
+            if (replication.split("state=online", -1).length - 1 != replicasEach) {
                 return false;
             }
         }
@@ -227,17 +246,17 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * A free port whose cluster bus port (10,000 above it) is free too: below the ephemeral range,
-     * so that neither collides with a connection's own port.
+     * A free port whose cluster bus port (10,000 above it) is free too, both below Linux's
+     * ephemeral range (from 32768), so that no outgoing connection takes either meanwhile.
      */
     private static int clusterPort() throws IOException {
         for (int tries = 0; tries < 100; tries++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            int port = ThreadLocalRandom.current().nextInt(10_000, 22_000);
             if (free(port) && free(port + 10_000)) {
                 return port;
             }
         }
-        throw new IOException("no free pair of ports for a cluster node between 20000 and 40000");
+        throw new IOException("no free pair of ports for a cluster node between 10000 and 32000");
     }
 
     private static boolean free(int port) {
