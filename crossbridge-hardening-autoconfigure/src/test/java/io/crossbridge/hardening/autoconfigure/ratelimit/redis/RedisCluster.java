@@ -43,22 +43,43 @@ public final class RedisCluster implements AutoCloseable {
 
     private final int replicasEach;
 
+    /** How long a node may be unreachable before the others fail it over. */
+    private final Duration nodeTimeout;
+
+    /** Whether every node refuses every key while some slot has no master (Redis's default). */
+    private final boolean requireFullCoverage;
+
     /** Each node's process, by port, in the order they were started. */
     private final Map<Integer, Process> nodes = new LinkedHashMap<>();
 
     /** Kills the nodes should the tests' JVM end without closing the cluster. */
     private final Thread killOnExit = new Thread(this::killAll, "redis-cluster-stop");
 
-    private RedisCluster(String server, String cli, Path directory, int replicasEach) {
+    private RedisCluster(String server, String cli, Path directory, int replicasEach, Duration nodeTimeout,
+            boolean requireFullCoverage) {
         this.server = server;
         this.cli = cli;
         this.directory = directory;
         this.replicasEach = replicasEach;
+        this.nodeTimeout = nodeTimeout;
+        this.requireFullCoverage = requireFullCoverage;
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Starts {@code masters} masters, each with {@code replicasEach} replicas, and waits until the cluster is ok. */
     public static RedisCluster start(int masters, int replicasEach) throws Exception {
+        // Redis's default: long enough that a loaded machine never fails a node over by mistake.
+        return start(masters, replicasEach, Duration.ofSeconds(15), true);
+    }
+
+    /**
+     * Starts the cluster with a node timeout of its own (after it, a master that does not answer
+     * is failed over to its replica), and with or without {@code cluster-require-full-coverage}:
+     * with it, as Redis has it by default, every node answers {@code CLUSTERDOWN} for every key
+     * while a master is down and not yet replaced.
+     */
+    public static RedisCluster start(int masters, int replicasEach, Duration nodeTimeout, boolean requireFullCoverage)
+            throws Exception {
         RedisTestMode.skipWhenOff();
         String server = RedisProcess.executable();
         String cli = RedisProcess.findOnPath("redis-cli");
@@ -66,7 +87,7 @@ public final class RedisCluster implements AutoCloseable {
             RedisTestMode.unavailable("no redis-server and redis-cli on the PATH for a Redis Cluster of the test's own");
         }
         RedisCluster cluster = new RedisCluster(server, cli, Files.createTempDirectory("crossbridge-cluster-"),
-                replicasEach);
+                replicasEach, nodeTimeout, requireFullCoverage);
         try {
             for (int i = 0; i < masters * (1 + replicasEach); i++) {
                 cluster.startNode();
@@ -150,6 +171,41 @@ public final class RedisCluster implements AutoCloseable {
                 id(to), "--cluster-slots", Integer.toString(slots), "--cluster-yes"), Duration.ofMinutes(3));
     }
 
+    /**
+     * Which master serves each slot now, as the live node {@code asked} sees the cluster: the
+     * master's port, by slot.
+     */
+    public int[] slotMasters(int asked) throws IOException {
+        int[] masters = new int[16_384];
+        for (String line : cli(asked, "cluster", "nodes").lines().toList()) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length < 9 || !fields[2].contains("master") || fields[2].contains("fail")) {
+                continue;
+            }
+            int port = Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@')));
+            for (int i = 8; i < fields.length; i++) {
+                if (fields[i].startsWith("[")) {
+                    // A slot being imported or migrated, not served here yet.
+                    continue;
+                }
+                String[] range = fields[i].split("-");
+                int first = Integer.parseInt(range[0]);
+                int last = range.length == 2 ? Integer.parseInt(range[1]) : first;
+                for (int slot = first; slot <= last; slot++) {
+                    masters[slot] = port;
+                }
+            }
+        }
+        return masters;
+    }
+
+    /** Kills a node at once, as a crashed machine leaves it. */
+    public void kill(int port) throws InterruptedException {
+        Process node = nodes.get(port);
+        node.destroyForcibly();
+        node.waitFor(20, TimeUnit.SECONDS);
+    }
+
     /** How many keys matching {@code pattern} the node holds. */
     public long keysOn(int port, String pattern) throws IOException {
         return cli(port, "--scan", "--pattern", pattern).lines().filter(line -> !line.isBlank()).count();
@@ -190,8 +246,10 @@ public final class RedisCluster implements AutoCloseable {
             int port = clusterPort();
             Path output = directory.resolve("node-" + port + ".log");
             Process node = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf", "--dir",
-                    directory.toString(), "--save", "", "--appendonly", "no")
+                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
+                    "--cluster-node-timeout", Long.toString(nodeTimeout.toMillis()),
+                    "--cluster-require-full-coverage", requireFullCoverage ? "yes" : "no", "--dir", directory.toString(),
+                    "--save", "", "--appendonly", "no")
                     .redirectErrorStream(true).redirectOutput(output.toFile()).start();
             // Kept from the start, so that a node that never listens is stopped with the others.
             nodes.put(port, node);
