@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,9 +37,9 @@ public final class RedisSentinel implements AutoCloseable {
 
     private final List<Process> processes = new ArrayList<>();
 
-    private final int masterPort;
+    private int masterPort;
 
-    private final int replicaPort;
+    private int replicaPort;
 
     private final List<Integer> sentinelPorts = new ArrayList<>();
 
@@ -47,12 +48,10 @@ public final class RedisSentinel implements AutoCloseable {
     /** Kills the processes should the tests' JVM end without closing them. */
     private final Thread killOnExit = new Thread(this::killAll, "redis-sentinel-stop");
 
-    private RedisSentinel(String server, String cli, Path directory) throws IOException {
+    private RedisSentinel(String server, String cli, Path directory) {
         this.server = server;
         this.cli = cli;
         this.directory = directory;
-        this.masterPort = freePort();
-        this.replicaPort = freePort();
         Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
@@ -66,8 +65,9 @@ public final class RedisSentinel implements AutoCloseable {
         }
         RedisSentinel sentinel = new RedisSentinel(server, cli, Files.createTempDirectory("crossbridge-sentinel-"));
         try {
-            sentinel.master = sentinel.startServer(sentinel.masterPort);
-            sentinel.startServer(sentinel.replicaPort, "--replicaof", "127.0.0.1", Integer.toString(sentinel.masterPort));
+            sentinel.masterPort = sentinel.startServer();
+            sentinel.master = sentinel.processes.get(sentinel.processes.size() - 1);
+            sentinel.replicaPort = sentinel.startServer("--replicaof", "127.0.0.1", Integer.toString(sentinel.masterPort));
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                     .until(() -> sentinel.cli(sentinel.replicaPort, "info", "replication").contains("master_link_status:up"));
             for (int i = 0; i < 3; i++) {
@@ -168,35 +168,55 @@ public final class RedisSentinel implements AutoCloseable {
         return true;
     }
 
-    private Process startServer(int port, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", directory.toString()));
-        command.addAll(List.of(options));
-        return started(port, command);
+    /** Starts a server on a free port, and returns the port. */
+    private int startServer(String... options) throws IOException {
+        return startOnFreePort(port -> {
+            List<String> command = new ArrayList<>(List.of(server, "--port", Integer.toString(port), "--bind",
+                    "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.toString()));
+            command.addAll(List.of(options));
+            return command;
+        });
     }
 
     private void startSentinel() throws IOException {
-        int port = freePort();
-        // A sentinel rewrites its configuration as it learns, so it needs a file of its own.
-        Path config = directory.resolve("sentinel-" + port + ".conf");
-        Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + directory,
-                "sentinel monitor " + MASTER + " 127.0.0.1 " + masterPort + " 2",
-                "sentinel down-after-milliseconds " + MASTER + " " + DOWN_AFTER.toMillis(),
-                "sentinel failover-timeout " + MASTER + " 10000", "sentinel parallel-syncs " + MASTER + " 1", ""));
-        sentinelPorts.add(port);
-        started(port, List.of(server, config.toString(), "--sentinel"));
+        sentinelPorts.add(startOnFreePort(port -> {
+            // A sentinel rewrites its configuration as it learns, so it needs a file of its own.
+            Path config = directory.resolve("sentinel-" + port + ".conf");
+            Files.writeString(config, String.join("\n", "port " + port, "bind 127.0.0.1", "dir " + directory,
+                    "sentinel monitor " + MASTER + " 127.0.0.1 " + masterPort + " 2",
+                    "sentinel down-after-milliseconds " + MASTER + " " + DOWN_AFTER.toMillis(),
+                    "sentinel failover-timeout " + MASTER + " 10000", "sentinel parallel-syncs " + MASTER + " 1", ""));
+            return List.of(server, config.toString(), "--sentinel");
+        }));
     }
 
-    private Process started(int port, List<String> command) throws IOException {
-        Path log = directory.resolve("process-" + port + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        processes.add(process);
-        await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive() || answers(port));
-        if (!process.isAlive()) {
-            throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": "
-                    + Files.readString(log));
+    /**
+     * Starts the command a port makes, on a free port below the ephemeral range, on another one
+     * should it be taken meanwhile; returns the port it listens on.
+     */
+    private int startOnFreePort(Command command) throws IOException {
+        String log = "";
+        for (int tries = 0; tries < 3; tries++) {
+            int port = freePort();
+            Path output = directory.resolve("process-" + port + ".log");
+            List<String> line = command.on(port);
+            Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            // Kept from the start, so that a process that never answers is stopped with the others.
+            processes.add(process);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive() || answers(port));
+            if (process.isAlive()) {
+                return port;
+            }
+            processes.remove(process);
+            log = String.join(" ", line) + " exited with " + process.exitValue() + ": " + Files.readString(output);
         }
-        return process;
+        throw new IOException("three tries failed, the last: " + log);
+    }
+
+    /** A process's command line, for the port it is to listen on. */
+    private interface Command {
+
+        List<String> on(int port) throws IOException;
     }
 
     private boolean answers(int port) {
@@ -208,9 +228,17 @@ public final class RedisSentinel implements AutoCloseable {
         }
     }
 
+    /** A free port below Linux's ephemeral range (from 32768), which outgoing connections take. */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        for (int tries = 0; tries < 100; tries++) {
+            int port = ThreadLocalRandom.current().nextInt(10_000, 32_000);
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return port;
+            }
+            catch (IOException taken) {
+                // Another one.
+            }
         }
+        throw new IOException("no free port between 10000 and 32000");
     }
 }
