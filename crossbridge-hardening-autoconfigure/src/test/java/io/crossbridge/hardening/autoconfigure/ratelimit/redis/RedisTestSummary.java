@@ -34,8 +34,8 @@ public final class RedisTestSummary implements TestExecutionListener {
     public void testPlanExecutionFinished(TestPlan testPlan) {
         if (skipped.get() > 0) {
             String howToRun = RedisTestMode.current() == RedisTestMode.OFF ? "unset " + RedisTestMode.VARIABLE
-                    : "install redis-server (the tests start one on a free port), set CROSSBRIDGE_REDIS_URL, or run a "
-                            + "Docker engine";
+                    : "install redis-server (the tests start their own servers, clusters and sentinels from it); "
+                            + "CROSSBRIDGE_REDIS_URL or a Docker engine serve the single-server tests only";
             System.out.println("[crossbridge] " + skipped.get() + " Redis tests skipped (" + String.join("; ", reasons)
                     + "). To run them, " + howToRun + ".");
         }
