@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -54,7 +55,11 @@ final class StoreFailures {
 
     private volatile long skipUntilNanos;
 
-    private volatile long lastLoggedNanos;
+    /** When the last failure was logged; set so that the first one is logged at once. */
+    private final AtomicLong lastLoggedNanos = new AtomicLong(System.nanoTime() - LOG_EVERY.toNanos() - 1);
+
+    /** Whether a failure was logged that no "decides again" line has answered yet. */
+    private final AtomicBoolean reported = new AtomicBoolean();
 
     private volatile long lastFailedNanos;
 
@@ -85,10 +90,13 @@ final class StoreFailures {
         lastFailedNanos = now;
         String described = kind.tag() + ", " + describe(failure);
         lastFailure = described;
-        boolean first = !failing;
         failing = true;
-        if (first || now - lastLoggedNanos > LOG_EVERY.toNanos()) {
-            lastLoggedNanos = now;
+        // At most one line per LOG_EVERY, claimed by one thread, however the store flaps between
+        // failing and deciding (a cluster shard down while the others answer): a line per change
+        // of state flooded the log, and two threads failing at once both logged.
+        long last = lastLoggedNanos.get();
+        if (now - last > LOG_EVERY.toNanos() && lastLoggedNanos.compareAndSet(last, now)) {
+            reported.set(true);
             long unlogged = unloggedSince.getAndSet(0);
             logger.warn("Redis rate-limit store cannot decide (" + described + ")"
                     + (unlogged > 0 ? "; " + unlogged + " more failures since the last report" : "")
@@ -104,11 +112,13 @@ final class StoreFailures {
         skipUntilNanos = System.nanoTime();
     }
 
-    /** A decision Redis made: the store works again. */
+    /** A decision Redis made: the store works again, which is logged when its failure was. */
     void succeeded() {
         if (failing) {
             failing = false;
-            logger.info("Redis rate-limit store decides again");
+            if (reported.compareAndSet(true, false)) {
+                logger.info("Redis rate-limit store decides again");
+            }
         }
     }
 
