@@ -139,6 +139,21 @@ class AsyncRetryTests {
         assertThat(retriesHeardOf).hasValue(0);
     }
 
+    /** As the README says: a closed timer cannot end the attempt, which its client then bounds. */
+    @Test
+    void anAttemptStartedAfterTheSchedulerShutDownRunsWithoutItsTimeout() throws Exception {
+        ScheduledThreadPoolExecutor closed = new ScheduledThreadPoolExecutor(1);
+        closed.shutdown();
+        CompletableFuture<String> late = new CompletableFuture<>();
+
+        CompletableFuture<String> result = retry.callAsync(() -> late, EXACT.withAttemptTimeout(Duration.ofSeconds(2)),
+                closed, RetryListener.NONE);
+
+        assertThat(result).isNotDone();
+        late.complete("answer");
+        assertThat(result.get(10, TimeUnit.SECONDS)).isEqualTo("answer");
+    }
+
     @Test
     void aBackoffThatRunsOutAfterTheSchedulerShutDownStartsNoRetry() {
         ManualScheduler manual = new ManualScheduler();

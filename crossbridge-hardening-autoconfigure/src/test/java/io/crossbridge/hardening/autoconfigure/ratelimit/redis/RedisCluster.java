@@ -5,19 +5,14 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -95,7 +90,7 @@ public final class RedisCluster implements AutoCloseable {
             List<String> create = new ArrayList<>(List.of(cli, "--cluster", "create"));
             cluster.nodes.keySet().forEach(port -> create.add("127.0.0.1:" + port));
             create.addAll(List.of("--cluster-replicas", Integer.toString(replicasEach), "--cluster-yes"));
-            cluster.run(create, Duration.ofSeconds(60));
+            LocalProcesses.run(create, Duration.ofSeconds(60), cluster.directory);
             // A node may not answer yet (redis-cli then fails): asked again until the deadline.
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(cluster::settled);
             return cluster;
@@ -153,7 +148,7 @@ public final class RedisCluster implements AutoCloseable {
     public String cli(int port, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of(cli, "-p", Integer.toString(port)));
         command.addAll(List.of(arguments));
-        return run(command, Duration.ofSeconds(10));
+        return LocalProcesses.run(command, Duration.ofSeconds(10), directory);
     }
 
     /** The node's cluster id. */
@@ -167,8 +162,8 @@ public final class RedisCluster implements AutoCloseable {
      * {@code MIGRATE} of each slot's keys, then {@code SETSLOT NODE}); returns when they moved.
      */
     public void reshard(int from, int to, int slots) throws IOException {
-        run(List.of(cli, "--cluster", "reshard", "127.0.0.1:" + from, "--cluster-from", id(from), "--cluster-to",
-                id(to), "--cluster-slots", Integer.toString(slots), "--cluster-yes"), Duration.ofMinutes(3));
+        LocalProcesses.run(List.of(cli, "--cluster", "reshard", "127.0.0.1:" + from, "--cluster-from", id(from), "--cluster-to",
+                id(to), "--cluster-slots", Integer.toString(slots), "--cluster-yes"), Duration.ofMinutes(3), directory);
     }
 
     /**
@@ -228,11 +223,7 @@ public final class RedisCluster implements AutoCloseable {
         for (Process node : nodes.values()) {
             node.waitFor(20, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        LocalProcesses.delete(directory);
     }
 
     private void killAll() {
@@ -243,7 +234,7 @@ public final class RedisCluster implements AutoCloseable {
     private void startNode() throws IOException {
         String log = "";
         for (int tries = 0; tries < 3; tries++) {
-            int port = clusterPort();
+            int port = LocalProcesses.freePort(10_000);
             Path output = directory.resolve("node-" + port + ".log");
             Process node = new ProcessBuilder(server, "--port", Integer.toString(port), "--bind", "127.0.0.1",
                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
@@ -278,51 +269,5 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private String run(List<String> command, Duration timeout) throws IOException {
-        // To a file, not a pipe: a reshard prints a line per slot, more than a pipe holds unread.
-        Path output = Files.createTempFile(directory, "cli-", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        try {
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not end within " + timeout);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " interrupted", ex);
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        if (process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed with " + process.exitValue() + ": " + printed);
-        }
-        return printed;
-    }
-
-    /**
-     * A free port whose cluster bus port (10,000 above it) is free too, both below Linux's
-     * ephemeral range (from 32768), so that no outgoing connection takes either meanwhile.
-     */
-    private static int clusterPort() throws IOException {
-        for (int tries = 0; tries < 100; tries++) {
-            int port = ThreadLocalRandom.current().nextInt(10_000, 22_000);
-            if (free(port) && free(port + 10_000)) {
-                return port;
-            }
-        }
-        throw new IOException("no free pair of ports for a cluster node between 10000 and 32000");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port)) {
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
-        }
     }
 }

@@ -10,11 +10,10 @@ import java.util.List;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -90,32 +89,16 @@ class RedisClusterContractTests {
         }
     }
 
-    abstract static class OnCluster extends RateLimiterContract {
+    /** The single node's contract run, on a factory for the cluster. */
+    abstract static class OnCluster extends RedisStoreContractTests.OnRedis {
 
-        private LettuceConnectionFactory connectionFactory;
-
-        private RedisRateLimiter limiter;
-
-        @BeforeEach
-        void connect() throws Exception {
-            connectionFactory = cluster().connectionFactory();
-            limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(),
-                    Duration.ofSeconds(2), OnFailure.DENY));
-        }
-
-        @AfterEach
-        void disconnect() {
-            if (limiter != null) {
-                limiter.resetAll();
-            }
-            if (connectionFactory != null) {
-                connectionFactory.destroy();
-            }
+        OnCluster() {
+            super(ClientLibrary.LETTUCE);
         }
 
         @Override
-        RateLimiter limiter() {
-            return limiter;
+        RedisConnectionFactory factory() throws Exception {
+            return cluster().connectionFactory();
         }
     }
 }

@@ -1,17 +1,12 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 
@@ -117,25 +112,7 @@ public final class RedisSentinel implements AutoCloseable {
     public String cli(int port, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of(cli, "-p", Integer.toString(port)));
         command.addAll(List.of(arguments));
-        Path output = Files.createTempFile(directory, "cli-", ".out");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not end within 10 s");
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-            throw new IOException(String.join(" ", command) + " interrupted", ex);
-        }
-        String printed = Files.readString(output, StandardCharsets.UTF_8);
-        Files.delete(output);
-        if (process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed with " + process.exitValue() + ": " + printed);
-        }
-        return printed;
+        return LocalProcesses.run(command, Duration.ofSeconds(10), directory);
     }
 
     @Override
@@ -145,11 +122,7 @@ public final class RedisSentinel implements AutoCloseable {
         for (Process process : processes) {
             process.waitFor(20, TimeUnit.SECONDS);
         }
-        try (Stream<Path> files = Files.walk(directory)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
+        LocalProcesses.delete(directory);
     }
 
     private void killAll() {
@@ -197,7 +170,7 @@ public final class RedisSentinel implements AutoCloseable {
     private int startOnFreePort(Command command) throws IOException {
         String log = "";
         for (int tries = 0; tries < 3; tries++) {
-            int port = freePort();
+            int port = LocalProcesses.freePort(0);
             Path output = directory.resolve("process-" + port + ".log");
             List<String> line = command.on(port);
             Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -226,19 +199,5 @@ public final class RedisSentinel implements AutoCloseable {
         catch (IOException ex) {
             return false;
         }
-    }
-
-    /** A free port below Linux's ephemeral range (from 32768), which outgoing connections take. */
-    private static int freePort() throws IOException {
-        for (int tries = 0; tries < 100; tries++) {
-            int port = ThreadLocalRandom.current().nextInt(10_000, 32_000);
-            try (ServerSocket socket = new ServerSocket(port)) {
-                return port;
-            }
-            catch (IOException taken) {
-                // Another one.
-            }
-        }
-        throw new IOException("no free port between 10000 and 32000");
     }
 }

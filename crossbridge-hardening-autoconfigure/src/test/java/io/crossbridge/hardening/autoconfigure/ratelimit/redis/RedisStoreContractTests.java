@@ -73,9 +73,14 @@ class RedisStoreContractTests {
             this.library = library;
         }
 
+        /** A started factory to the Redis under test. */
+        RedisConnectionFactory factory() throws Exception {
+            return RedisTestServer.connectionFactory(library);
+        }
+
         @BeforeEach
-        void connect() {
-            connectionFactory = RedisTestServer.connectionFactory(library);
+        void connect() throws Exception {
+            connectionFactory = factory();
             limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory, "test-" + UUID.randomUUID(),
                     Duration.ofSeconds(2), OnFailure.DENY));
         }
