@@ -4,6 +4,8 @@ import io.crossbridge.hardening.autoconfigure.health.HealthCheckAutoConfiguratio
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisCluster;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisRateLimiter;
+import io.crossbridge.hardening.health.HealthResult;
+import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 import io.lettuce.core.cluster.SlotHash;
 
@@ -35,10 +37,11 @@ import static org.awaitility.Awaitility.await;
  * A master of a Redis Cluster killed under load from four threads, set up as the README advises
  * for a cluster whose other shards must go on deciding: Redis with
  * {@code cluster-require-full-coverage no} (else every node answers {@code CLUSTERDOWN} for every
- * key until the replica takes over), and the store asking Redis for every decision
- * ({@code redis.failure-pause: 0}). Decisions on the killed master's slots get {@code on-failure}
- * within the timeout plus a margin, the other shards' keys decide normally throughout, and once
- * its replica is promoted every shard decides exactly again, without a restart.
+ * key until the replica takes over), the store on its defaults otherwise (its failure pause is
+ * per master). Decisions on the killed master's slots get {@code on-failure} within the timeout
+ * plus a margin and health names that master, the other shards' keys decide normally throughout,
+ * and once its replica is promoted every shard decides exactly again and health is up, without a
+ * restart.
  */
 @Tag("reliability")
 class RedisClusterFailoverTests {
@@ -62,7 +65,6 @@ class RedisClusterFailoverTests {
                     .withPropertyValues("crossbridge.hardening.rate-limit.store=redis",
                             "crossbridge.hardening.rate-limit.redis.key-prefix=" + prefix,
                             "crossbridge.hardening.rate-limit.redis.timeout=" + TIMEOUT.toMillis() + "ms",
-                            "crossbridge.hardening.rate-limit.redis.failure-pause=0ms",
                             "crossbridge.hardening.rate-limit.redis.on-failure=deny",
                             "spring.data.redis.cluster.nodes=" + String.join(",", cluster.nodes()),
                             "spring.data.redis.timeout=1s", "spring.data.redis.connect-timeout=1s",
@@ -72,6 +74,7 @@ class RedisClusterFailoverTests {
                         RedisRateLimiter limiter = context.getBean(RedisRateLimiter.class);
                         await().atMost(Duration.ofSeconds(30)).until(limiter::ping);
                         int victim = cluster.masters().get(0);
+                        List<Integer> others = cluster.masters().subList(1, 3);
                         int[] slotMasters = cluster.slotMasters(victim);
                         assertThat(slotMasters).as("a master for every slot").doesNotContain(0);
                         boolean[] onVictim = new boolean[KEYS];
@@ -124,6 +127,11 @@ class RedisClusterFailoverTests {
                             cluster.kill(victim);
                             killed.set(true);
                             await().atMost(Duration.ofSeconds(30)).until(() -> rejectedOnVictim.get() > 0);
+                            HealthResult down = limiter.storeHealth();
+                            assertThat(down.status()).isEqualTo(HealthStatus.UNHEALTHY);
+                            assertThat(down.message()).as("health names the killed master, and only it")
+                                    .contains(":" + victim + ": ")
+                                    .doesNotContain(":" + others.get(0) + ":").doesNotContain(":" + others.get(1) + ":");
                             // Its replica promoted, and the store deciding on its slots again.
                             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                                     .ignoreExceptions().until(() -> cluster.masters().size() == 3);
@@ -158,6 +166,9 @@ class RedisClusterFailoverTests {
                                                 .isGreaterThan(Duration.ofMinutes(10)));
                             }
                             assertThat(limiter.storeErrors()).isEqualTo(errorsBefore);
+                            // Up once Lettuce's topology shows the killed master without slots.
+                            await().atMost(Duration.ofSeconds(30))
+                                    .until(() -> limiter.storeHealth().status() == HealthStatus.HEALTHY);
                             assertThat(covered).containsExactlyInAnyOrderElementsOf(cluster.masters());
                             System.out.printf("cluster failover: %d decisions, %d on the killed master's slots "
                                     + "answered on-failure, slowest there %.1f ms; on the other shards %d decided "

@@ -50,6 +50,13 @@ final class BackgroundConnect<T> {
         }
     }
 
+    /** The connection the last connect made, or null while none is made: never waits. */
+    T now() {
+        CompletableFuture<T> connection = current.get();
+        return connection != null && connection.isDone() && !connection.isCompletedExceptionally()
+                ? connection.getNow(null) : null;
+    }
+
     /**
      * What the last connect yields, for a caller that must not block: the connection made, or
      * the connect under way (started now when there is none, or the last one failed).

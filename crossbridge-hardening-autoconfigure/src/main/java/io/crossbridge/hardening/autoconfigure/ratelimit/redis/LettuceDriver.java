@@ -6,13 +6,19 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.Partitions;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +39,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * The connection is made off the caller's thread ({@link BackgroundConnect}), and kept: asking
  * the factory per call takes its lock and allocates a wrapper. It is asked for again after a
  * failure, in case the factory replaced it.
+ * <p>
+ * On Redis Cluster, the master of a key's slot is read from the topology Lettuce keeps for its
+ * routing (refreshed as the factory's {@code spring.data.redis.lettuce.cluster.refresh.*} say),
+ * so that the store can keep the failures of one master apart from the others'.
  */
 final class LettuceDriver implements RedisDriver {
 
@@ -42,9 +52,15 @@ final class LettuceDriver implements RedisDriver {
 
     private final BackgroundConnect<RedisClusterAsyncCommands<byte[], byte[]>> connection;
 
+    private final boolean cluster;
+
+    /** Masters' addresses by node id, made once rather than per decision. */
+    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+
     LettuceDriver(RedisConnectionFactory factory, Duration timeout) {
         this.factory = (LettuceConnectionFactory) factory;
         this.timeoutNanos = timeout.toNanos();
+        this.cluster = this.factory.isClusterAware();
         this.connection = new BackgroundConnect<>(this::connect);
     }
 
@@ -129,6 +145,44 @@ final class LettuceDriver implements RedisDriver {
         if (command != null) {
             command.cancel(true);
         }
+    }
+
+    @Override
+    public String masterOf(byte[] key) {
+        Partitions partitions = cluster ? partitions() : null;
+        RedisClusterNode master = partitions != null ? partitions.getMasterBySlot(SlotHash.getSlot(key)) : null;
+        if (master == null) {
+            return null;
+        }
+        String id = master.getNodeId();
+        String address = id != null ? addresses.get(id) : null;
+        if (address == null) {
+            address = master.getUri().getHost() + ":" + master.getUri().getPort();
+            if (id != null) {
+                addresses.put(id, address);
+            }
+        }
+        return address;
+    }
+
+    @Override
+    public boolean serves(String address) {
+        Partitions partitions = cluster ? partitions() : null;
+        if (partitions == null) {
+            return true;
+        }
+        for (RedisClusterNode node : partitions) {
+            if (!node.getSlots().isEmpty() && address.equals(node.getUri().getHost() + ":" + node.getUri().getPort())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The cluster's topology as Lettuce routes by it, once connected; never waits. */
+    private Partitions partitions() {
+        return connection.now() instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> redis
+                ? redis.getStatefulConnection().getPartitions() : null;
     }
 
     @Override

@@ -26,6 +26,19 @@ interface RedisDriver {
     /** Whether Redis answers a {@code PING}. */
     boolean ping() throws Exception;
 
+    /**
+     * The address ({@code host:port}) of the Redis Cluster master that holds the key, as the
+     * driver last saw the cluster; null for a single Redis, or while the cluster is not known yet.
+     */
+    default String masterOf(byte[] key) {
+        return null;
+    }
+
+    /** Whether the cluster master at the address still holds slots (a replica took over, when not). */
+    default boolean serves(String address) {
+        return true;
+    }
+
     /** Stops what the driver runs of its own (threads); the factory is the application's. */
     default void close() {
     }

@@ -114,9 +114,18 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         }
         limit.checkTokens(tokens);
         long interval = micros(limit);
-        RateLimitDecision decision = failures.pausing() ? whenUnavailable(limit, tokens) : ask(key, limit, tokens, interval, count);
+        byte[] bucket = keys.bucketBytes(limit.name(), key);
+        StoreFailures.Node node = failures.node(driver.masterOf(bucket));
+        RateLimitDecision decision = failures.pausing(node) ? whenUnavailable(limit, tokens)
+                : ask(bucket, node, limit, tokens, interval, count);
         (decision.allowed() ? count.allowed : count.rejected).increment();
         return decision;
+    }
+
+    /** Stops the store's own threads (on Jedis); Spring calls it as the context closes. */
+    @Override
+    public void close() {
+        driver.close();
     }
 
     /**
@@ -124,12 +133,6 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
      * has none) on the store's own threads. The same timeout and the same {@code on-failure}
      * answer as {@link #acquire}; bad input fails the stage.
      */
-    /** Stops the store's own threads (on Jedis); Spring calls it as the context closes. */
-    @Override
-    public void close() {
-        driver.close();
-    }
-
     @Override
     public CompletionStage<RateLimitDecision> acquireAsync(String key, RateLimit limit, int tokens) {
         PerLimit count = perLimit(limit);
@@ -145,8 +148,11 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         catch (RuntimeException ex) {
             return CompletableFuture.failedFuture(ex);
         }
-        CompletableFuture<RateLimitDecision> decision = failures.pausing()
-                ? CompletableFuture.completedFuture(whenUnavailable(limit, tokens)) : askAsync(key, limit, tokens, interval, count);
+        byte[] bucket = keys.bucketBytes(limit.name(), key);
+        StoreFailures.Node node = failures.node(driver.masterOf(bucket));
+        CompletableFuture<RateLimitDecision> decision = failures.pausing(node)
+                ? CompletableFuture.completedFuture(whenUnavailable(limit, tokens))
+                : askAsync(bucket, node, limit, tokens, interval, count);
         return decision.thenApply(made -> {
             (made.allowed() ? count.allowed : count.rejected).increment();
             return made;
@@ -166,14 +172,16 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         if (key == null || key.isBlank()) {
             throw new MissingRateLimitKeyException(limit.name());
         }
+        byte[] bucket = keys.bucketBytes(limit.name(), key);
+        StoreFailures.Node node = failures.node(driver.masterOf(bucket));
         try {
-            List<Object> reply = driver.run(remainingScript, keys.bucketBytes(limit.name(), key));
-            failures.succeeded();
+            List<Object> reply = driver.run(remainingScript, bucket);
+            failures.succeeded(node);
             long toFull = (Long) reply.get(0);
             return Math.max(0, limit.capacity() - (double) toFull / micros(limit));
         }
         catch (Exception ex) {
-            failed(ex);
+            failed(node, ex);
             throw new IllegalStateException("Redis rate-limit store cannot answer: " + ex.getMessage(), ex);
         }
     }
@@ -251,22 +259,24 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
     /**
      * The store's health: unhealthy while recent decisions failed, whatever the cause, even when
      * Redis answers {@code PING} (a Redis out of memory, or a read-only replica, answers it but
-     * refuses every decision); otherwise whether Redis answers a {@code PING}.
+     * refuses every decision), naming each Cluster master whose decisions fail; otherwise whether
+     * Redis answers a {@code PING}.
      */
     public HealthResult storeHealth() {
-        String failure = failures.recentFailure();
+        String failure = failures.recentFailure(driver::serves);
         if (failure != null) {
-            return HealthResult.unhealthy("decisions fail (" + failure + "); rate limits follow on-failure");
+            return HealthResult.unhealthy("decisions fail (" + failure + "); rate limits follow on-failure"
+                    + (failure.startsWith("on ") ? " on those masters' slots" : ""));
         }
         return ping() ? HealthResult.healthy("Redis answers")
                 : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");
     }
 
-    private RateLimitDecision ask(String key, RateLimit limit, int tokens, long interval, PerLimit count) {
+    private RateLimitDecision ask(byte[] bucket, StoreFailures.Node node, RateLimit limit, int tokens, long interval,
+            PerLimit count) {
         try {
-            List<Object> reply = driver.run(acquireScript, keys.bucketBytes(limit.name(), key),
-                    count.arguments(interval, limit.capacity(), tokens));
-            failures.succeeded();
+            List<Object> reply = driver.run(acquireScript, bucket, count.arguments(interval, limit.capacity(), tokens));
+            failures.succeeded(node);
             return decisionOf(reply, limit, interval);
         }
         catch (InterruptedException ex) {
@@ -275,23 +285,24 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
             return whenUnavailable(limit, tokens);
         }
         catch (Exception ex) {
-            failed(ex);
+            failed(node, ex);
             return whenUnavailable(limit, tokens);
         }
     }
 
-    private CompletableFuture<RateLimitDecision> askAsync(String key, RateLimit limit, int tokens, long interval,
-            PerLimit count) {
-        return driver.runAsync(acquireScript, keys.bucketBytes(limit.name(), key),
-                count.arguments(interval, limit.capacity(), tokens)).handle((reply, error) -> {
+    private CompletableFuture<RateLimitDecision> askAsync(byte[] bucket, StoreFailures.Node node, RateLimit limit,
+            int tokens, long interval, PerLimit count) {
+        return driver.runAsync(acquireScript, bucket, count.arguments(interval, limit.capacity(), tokens))
+                .handle((reply, error) -> {
                     Throwable failure = AsyncFailures.unwrap(error);
                     if (failure == null) {
-                        failures.succeeded();
+                        failures.succeeded(node);
                         return decisionOf(reply, limit, interval);
                     }
                     if (!(failure instanceof RejectedExecutionException)) {
                         // A store whose own threads are all busy (Jedis) is not a failing Redis.
-                        failed(failure instanceof Exception exception ? exception : new IllegalStateException(failure));
+                        failed(node, failure instanceof Exception exception ? exception
+                                : new IllegalStateException(failure));
                     }
                     return whenUnavailable(limit, tokens);
                 });
@@ -321,13 +332,15 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
         }
     }
 
-    private void failed(Exception failure) {
+    private void failed(StoreFailures.Node node, Exception failure) {
         StoreFailures.Kind kind = driver.kindOf(failure);
-        if (kind != StoreFailures.Kind.COMMAND) {
-            // An error reply came over a working connection: only the others may need a new one.
+        // An error reply came over a working connection: only the others may need a new one. And
+        // one cluster master failing says nothing of the connection, which routes to each master
+        // on its own: dropping it made every master's decisions wait for a connect.
+        if (kind != StoreFailures.Kind.COMMAND && !failures.isMaster(node)) {
             driver.failed();
         }
-        failures.failed(kind, failure);
+        failures.failed(node, kind, failure);
     }
 
     private PerLimit perLimit(RateLimit limit) {

@@ -1,13 +1,19 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -20,8 +26,13 @@ import org.apache.commons.logging.LogFactory;
  * logged at most once per {@link #LOG_EVERY}, with the number left unlogged, so an outage cannot
  * flood the log.
  * <p>
- * Only a decision that Redis made ends the failing state: a Redis that answers {@code PING} but
- * refuses the script (out of memory, a read-only replica) is still failing, and health says so.
+ * The pause is kept per {@link Node}: on Redis Cluster, per master, so that a master down costs
+ * only the decisions on its slots, and the other masters' keys are asked as before. A single
+ * Redis, or Sentinel's current master, is one node.
+ * <p>
+ * Only a decision that Redis made ends a node's failing state: a Redis that answers {@code PING}
+ * but refuses the script (out of memory, a read-only replica) is still failing, and health says
+ * so.
  */
 final class StoreFailures {
 
@@ -31,8 +42,14 @@ final class StoreFailures {
     /** Least time between two failure log lines. */
     static final Duration LOG_EVERY = Duration.ofSeconds(10);
 
-    /** How long after its last failed decision the store counts as failing, without decisions since. */
+    /** How long after its last failed decision a node counts as failing, without decisions since. */
     static final Duration RECENT = Duration.ofSeconds(30);
+
+    /**
+     * How long no decision may fail before the store is logged as deciding again: a cluster with
+     * one master down flaps between failing and deciding many times a second.
+     */
+    static final Duration QUIET = Duration.ofSeconds(1);
 
     private static final Log logger = LogFactory.getLog(StoreFailures.class);
 
@@ -53,22 +70,30 @@ final class StoreFailures {
 
     private final Duration pause;
 
-    private volatile long skipUntilNanos;
+    private final LongSupplier nanoTime;
+
+    /** The store as one: a single Redis, or a cluster whose topology is not known yet. */
+    private final Node store = new Node(null);
+
+    /** A cluster's masters, by address, as decisions reach them. */
+    private final Map<String, Node> masters = new ConcurrentHashMap<>();
 
     /** When the last failure was logged; set so that the first one is logged at once. */
-    private final AtomicLong lastLoggedNanos = new AtomicLong(System.nanoTime() - LOG_EVERY.toNanos() - 1);
+    private final AtomicLong lastLoggedNanos;
 
     /** Whether a failure was logged that no "decides again" line has answered yet. */
     private final AtomicBoolean reported = new AtomicBoolean();
 
     private volatile long lastFailedNanos;
 
-    private volatile String lastFailure;
-
-    private volatile boolean failing;
-
     StoreFailures(Duration pause) {
+        this(pause, System::nanoTime);
+    }
+
+    StoreFailures(Duration pause, LongSupplier nanoTime) {
         this.pause = pause;
+        this.nanoTime = nanoTime;
+        this.lastLoggedNanos = new AtomicLong(nanoTime.getAsLong() - LOG_EVERY.toNanos() - 1);
         for (Kind kind : Kind.values()) {
             counts.put(kind, new LongAdder());
         }
@@ -78,19 +103,37 @@ final class StoreFailures {
         return pause;
     }
 
-    /** Whether a call should skip Redis now. */
-    boolean pausing() {
-        return failing && System.nanoTime() - skipUntilNanos < 0;
+    /**
+     * Where a decision goes: the master at {@code address} ({@code host:port}), or the store as
+     * one when {@code address} is null.
+     */
+    Node node(String address) {
+        if (address == null) {
+            return store;
+        }
+        Node master = masters.get(address);
+        return master != null ? master : masters.computeIfAbsent(address, Node::new);
     }
 
-    void failed(Kind kind, Exception failure) {
+    /** Whether the node is one cluster master, rather than the store as one. */
+    boolean isMaster(Node node) {
+        return node != store;
+    }
+
+    /** Whether a call to the node should skip Redis now. */
+    boolean pausing(Node node) {
+        return node.failing && nanoTime.getAsLong() - node.skipUntilNanos < 0;
+    }
+
+    void failed(Node node, Kind kind, Exception failure) {
         counts.get(kind).increment();
-        long now = System.nanoTime();
-        skipUntilNanos = now + pause.toNanos();
+        long now = nanoTime.getAsLong();
+        node.skipUntilNanos = now + pause.toNanos();
+        node.lastFailedNanos = now;
         lastFailedNanos = now;
         String described = kind.tag() + ", " + describe(failure);
-        lastFailure = described;
-        failing = true;
+        node.lastFailure = described;
+        node.failing = true;
         // At most one line per LOG_EVERY, claimed by one thread, however the store flaps between
         // failing and deciding (a cluster shard down while the others answer): a line per change
         // of state flooded the log, and two threads failing at once both logged.
@@ -98,7 +141,7 @@ final class StoreFailures {
         if (now - last > LOG_EVERY.toNanos() && lastLoggedNanos.compareAndSet(last, now)) {
             reported.set(true);
             long unlogged = unloggedSince.getAndSet(0);
-            logger.warn("Redis rate-limit store cannot decide (" + described + ")"
+            logger.warn("Redis rate-limit store cannot decide" + node.on() + " (" + described + ")"
                     + (unlogged > 0 ? "; " + unlogged + " more failures since the last report" : "")
                     + "; requests get the on-failure answer until it recovers");
         }
@@ -109,22 +152,48 @@ final class StoreFailures {
 
     /** Redis answered a {@code PING}: the next decision may ask it again, before the pause ends. */
     void answeredPing() {
-        skipUntilNanos = System.nanoTime();
+        long now = nanoTime.getAsLong();
+        store.skipUntilNanos = now;
+        masters.values().forEach(master -> master.skipUntilNanos = now);
     }
 
-    /** A decision Redis made: the store works again, which is logged when its failure was. */
-    void succeeded() {
-        if (failing) {
-            failing = false;
-            if (reported.compareAndSet(true, false)) {
-                logger.info("Redis rate-limit store decides again");
-            }
+    /**
+     * A decision Redis made on the node: it works again, and so does the store as one (it has a
+     * connection). The store is logged as deciding again, when its failure was, once no decision
+     * failed for {@link #QUIET}.
+     */
+    void succeeded(Node node) {
+        if (node.failing) {
+            node.failing = false;
+        }
+        if (node != store && store.failing) {
+            store.failing = false;
+        }
+        if (reported.get() && nanoTime.getAsLong() - lastFailedNanos > QUIET.toNanos()
+                && reported.compareAndSet(true, false)) {
+            logger.info("Redis rate-limit store decides again");
         }
     }
 
-    /** The last failure, when a decision failed within {@link #RECENT} and none succeeded since; else null. */
-    String recentFailure() {
-        return failing && System.nanoTime() - lastFailedNanos < RECENT.toNanos() ? lastFailure : null;
+    /**
+     * What failed, when the last decision on the store, or on any cluster master, failed within
+     * {@link #RECENT}; else null. Each master is named, as in {@code "on 10.0.0.7:6379: timeout,
+     * ..."}. A master that {@code stillServes} denies (its replica took its slots over) is
+     * forgotten.
+     */
+    String recentFailure(Predicate<String> stillServes) {
+        long now = nanoTime.getAsLong();
+        List<String> failing = new ArrayList<>();
+        if (store.failingSince(now)) {
+            failing.add(store.lastFailure);
+        }
+        masters.values().removeIf(master -> !stillServes.test(master.address));
+        for (Node master : masters.values().stream().sorted(Comparator.comparing(node -> node.address)).toList()) {
+            if (master.failingSince(now)) {
+                failing.add("on " + master.address + ": " + master.lastFailure);
+            }
+        }
+        return failing.isEmpty() ? null : String.join("; ", failing);
     }
 
     /** Failures of every kind since startup. */
@@ -141,5 +210,31 @@ final class StoreFailures {
         Throwable cause = failure.getCause() != null && failure instanceof ExecutionException ? failure.getCause()
                 : failure;
         return cause.getClass().getSimpleName() + (cause.getMessage() != null ? ": " + cause.getMessage() : "");
+    }
+
+    /** One place decisions go: the store as one, or a cluster's master. */
+    static final class Node {
+
+        private final String address;
+
+        private volatile boolean failing;
+
+        private volatile long skipUntilNanos;
+
+        private volatile long lastFailedNanos;
+
+        private volatile String lastFailure;
+
+        private Node(String address) {
+            this.address = address;
+        }
+
+        private boolean failingSince(long now) {
+            return failing && now - lastFailedNanos < RECENT.toNanos();
+        }
+
+        private String on() {
+            return address != null ? " on " + address : "";
+        }
     }
 }
