@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -31,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * The Redis store behind Sentinel, as Boot configures it from {@code spring.data.redis.sentinel.*}:
  * the master is killed under load from four threads; until the sentinels promote its replica,
  * every decision gets {@code on-failure} within the timeout plus a margin, and afterwards the
- * store decides exactly again on the new master, without a restart.
+ * store decides exactly again on the new master, without a restart; on Lettuce and on Jedis (whose
+ * pool follows the sentinels' announcement of the new master).
  */
 @Tag("reliability")
 class RedisSentinelFailoverTests {
@@ -43,8 +45,9 @@ class RedisSentinelFailoverTests {
     /** Never exhausted by the load: a rejection is an on-failure answer. */
     private static final RateLimit LOAD = RateLimit.of("load", 1_000_000, Duration.ofHours(1));
 
-    @Test
-    void aMasterKilledUnderLoadIsFailedOverAndDecisionsAreExactAgainWithoutARestart() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = { "lettuce", "jedis" })
+    void aMasterKilledUnderLoadIsFailedOverAndDecisionsAreExactAgainWithoutARestart(String client) throws Exception {
         try (RedisSentinel sentinel = RedisSentinel.start()) {
             new ApplicationContextRunner()
                     .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
@@ -56,6 +59,9 @@ class RedisSentinelFailoverTests {
                             // Every decision asks Redis: no thread spins on instant on-failure
                             // answers, taking the cores the sentinels need to fail over.
                             "crossbridge.hardening.rate-limit.redis.failure-pause=0ms",
+                            "spring.data.redis.client-type=" + client,
+                            // Jedis waits for a pooled connection no longer than a decision may take.
+                            "spring.data.redis.jedis.pool.max-wait=" + TIMEOUT.toMillis() + "ms",
                             "spring.data.redis.sentinel.master=" + RedisSentinel.MASTER,
                             "spring.data.redis.sentinel.nodes=" + String.join(",", sentinel.sentinels()),
                             "spring.data.redis.timeout=1s", "spring.data.redis.connect-timeout=1s")
@@ -116,7 +122,7 @@ class RedisSentinelFailoverTests {
                             assertThat(limiter.storeErrors()).isEqualTo(errorsBefore);
                             assertThat(slowestDuringFailover).as("slowest decision during the failover, ns")
                                     .isLessThan(TIMEOUT.toNanos() + MARGIN_NANOS);
-                            System.out.printf("sentinel failover: %d decisions, %d answered on-failure, decisions "
+                            System.out.printf("sentinel failover on " + client + ": %d decisions, %d answered on-failure, decisions "
                                     + "on the new master %.1f s after the kill, slowest %.1f ms%n", calls.get(),
                                     rejectedDuringFailover, failover / 1e9, slowestDuringFailover / 1e6);
                         }
