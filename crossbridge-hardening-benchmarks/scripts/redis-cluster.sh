@@ -29,6 +29,11 @@ for i in 1 2 3 4 5 6; do NODES+=($((BASE + i))); done
 start() {
     local port=$1
     shift
+    # Never measure, nor flush, a Redis of someone else's.
+    if redis-cli -p "$port" PING >/dev/null 2>&1; then
+        echo "port $port already answers PING: stop that Redis, or set BASE_PORT" >&2
+        exit 1
+    fi
     mkdir -p "$OUT/$port"
     (cd "$OUT/$port" && redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no \
         --daemonize yes --pidfile "$OUT/$port/pid" --logfile "$OUT/$port/log" "$@")
@@ -38,6 +43,13 @@ start() {
 }
 stop() {
     for pidfile in "$OUT"/*/pid; do [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true; done
+    # Gone before the script ends, so that a run right after finds the ports free (at most 10 s).
+    for pidfile in "$OUT"/*/pid; do
+        for _ in $(seq 100); do
+            [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+            sleep 0.1
+        done
+    done
 }
 trap stop EXIT
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$(cat "$OUT/$1/pid")/stat"; }
@@ -47,6 +59,9 @@ evalsha() { redis-cli -p "$1" INFO commandstats | tr -d '\r' | awk -F'[:,=]' -v 
     $1 == "cmdstat_evalsha" { for (i = 2; i < NF; i += 2) if ($i == field) value = $(i + 1) }
     END { print value == "" ? 0 : value }'; }
 used_memory() { info "$1" memory used_memory: | cut -d: -f2; }
+cluster_ok() {
+    for port in "${NODES[@]}"; do redis-cli -p "$port" CLUSTER INFO | tr -d '\r' | grep -q '^cluster_state:ok' || return 1; done
+}
 is_master() { info "$1" replication role: | grep -q master; }
 
 echo "starting a single redis-server on $SINGLE and a cluster on ${NODES[*]} in $OUT..."
@@ -56,10 +71,11 @@ for port in "${NODES[@]}"; do
     start "$port" --cluster-enabled yes --cluster-config-file "$OUT/$port/nodes.conf" --cluster-node-timeout 5000
 done
 redis-cli --cluster create $(printf '127.0.0.1:%s ' "${NODES[@]}") --cluster-replicas 1 --cluster-yes >"$OUT/create.log"
-for _ in $(seq 100); do
-    ok=1
-    for port in "${NODES[@]}"; do info "$port" cluster cluster_state:ok >/dev/null || ok=0; done
-    [ $ok = 1 ] && break
+# Until every node says the cluster is ok (at most 20 s).
+waited=0
+until cluster_ok; do
+    waited=$((waited + 1))
+    [ $waited -le 100 ] || { echo "the cluster did not come up: $(cat "$OUT/create.log")" >&2; exit 1; }
     sleep 0.2
 done
 MASTERS=() REPLICAS=()
@@ -67,8 +83,14 @@ for port in "${NODES[@]}"; do
     if is_master "$port"; then MASTERS+=("$port"); else REPLICAS+=("$port"); fi
 done
 echo "masters ${MASTERS[*]}, replicas ${REPLICAS[*]}"
+[ ${#MASTERS[@]} = 3 ] && [ ${#REPLICAS[@]} = 3 ] || { echo "expected 3 masters and 3 replicas" >&2; exit 1; }
 
-for _ in $(seq 100); do info "$SINGLE_REPLICA" replication master_link_status:up >/dev/null && break; sleep 0.2; done
+waited=0
+until info "$SINGLE_REPLICA" replication master_link_status:up >/dev/null; do
+    waited=$((waited + 1))
+    [ $waited -le 100 ] || { echo "the single node's replica did not link up" >&2; exit 1; }
+    sleep 0.2
+done
 for port in "$SINGLE" "$SINGLE_REPLICA" "${NODES[@]}"; do redis-cli -p "$port" CONFIG RESETSTAT >/dev/null; echo "$(cpu_ticks "$port")" >"$OUT/$port/cpu-before"; done
 echo "JMH, $THREADS threads, single node then cluster..."
 REDIS_PORT=$SINGLE REDIS_CLUSTER_NODES=$(printf '127.0.0.1:%s,' "${NODES[@]}" | sed 's/,$//') \

@@ -4,6 +4,7 @@ import io.crossbridge.hardening.autoconfigure.health.HealthCheckAutoConfiguratio
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimiterAutoConfiguration;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisRateLimiter;
 import io.crossbridge.hardening.autoconfigure.ratelimit.redis.RedisSentinel;
+import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.time.Duration;
@@ -32,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * The Redis store behind Sentinel, as Boot configures it from {@code spring.data.redis.sentinel.*}:
  * the master is killed under load from four threads; until the sentinels promote its replica,
  * every decision gets {@code on-failure} within the timeout plus a margin, and afterwards the
- * store decides exactly again on the new master, without a restart; on Lettuce and on Jedis (whose
+ * store decides exactly again on the new master, and health, down meanwhile, is up, without a restart; on Lettuce and on Jedis (whose
  * pool follows the sentinels' announcement of the new master).
  */
 @Tag("reliability")
@@ -97,6 +98,8 @@ class RedisSentinelFailoverTests {
                             long killed = System.nanoTime();
                             sentinel.killMaster();
                             await().atMost(Duration.ofSeconds(30)).until(() -> rejected.get() > 0);
+                            assertThat(limiter.storeHealth().status()).as("health while the master is down")
+                                    .isEqualTo(HealthStatus.UNHEALTHY);
                             await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
                                     .until(() -> sentinel.currentMasterPort() == sentinel.replicaPort());
                             await().atMost(Duration.ofSeconds(60)).until(() -> limiter.tryAcquire("probe", LOAD));
@@ -120,6 +123,8 @@ class RedisSentinelFailoverTests {
                                                 .isGreaterThan(Duration.ofMinutes(10)));
                             }
                             assertThat(limiter.storeErrors()).isEqualTo(errorsBefore);
+                            assertThat(limiter.storeHealth().status()).as("health on the new master")
+                                    .isEqualTo(HealthStatus.HEALTHY);
                             assertThat(slowestDuringFailover).as("slowest decision during the failover, ns")
                                     .isLessThan(TIMEOUT.toNanos() + MARGIN_NANOS);
                             System.out.printf("sentinel failover on " + client + ": %d decisions, %d answered on-failure, decisions "

@@ -1,12 +1,17 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.crossbridge.hardening.AsyncFailures;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.Partitions;
@@ -24,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -46,6 +54,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 final class LettuceDriver implements RedisDriver {
 
+    private static final Log logger = LogFactory.getLog(LettuceDriver.class);
+
     private final LettuceConnectionFactory factory;
 
     private final long timeoutNanos;
@@ -55,13 +65,28 @@ final class LettuceDriver implements RedisDriver {
     private final boolean cluster;
 
     /** Masters' addresses by node id, made once rather than per decision. */
-    private final Map<String, String> addresses = new ConcurrentHashMap<>();
+    private final Map<String, NodeAddress> addresses = new ConcurrentHashMap<>();
 
     LettuceDriver(RedisConnectionFactory factory, Duration timeout) {
         this.factory = (LettuceConnectionFactory) factory;
         this.timeoutNanos = timeout.toNanos();
         this.cluster = this.factory.isClusterAware();
+        if (cluster && !followsTopology(this.factory)) {
+            logger.warn("The Redis rate-limit store is on a Redis Cluster whose client does not refresh its "
+                    + "topology: after a failover, decisions on the failed master's slots fail until a restart. Set "
+                    + "spring.data.redis.lettuce.cluster.refresh.adaptive: true and refresh.period (1s, say)");
+        }
         this.connection = new BackgroundConnect<>(this::connect);
+    }
+
+    /** Whether Lettuce refreshes the cluster's topology, periodically or on redirections and lost connections. */
+    private static boolean followsTopology(LettuceConnectionFactory factory) {
+        ClientOptions options = factory.getClientConfiguration().getClientOptions().orElse(null);
+        if (!(options instanceof ClusterClientOptions clusterOptions)) {
+            return false;
+        }
+        ClusterTopologyRefreshOptions refresh = clusterOptions.getTopologyRefreshOptions();
+        return refresh.isPeriodicRefreshEnabled() || !refresh.getAdaptiveRefreshTriggers().isEmpty();
     }
 
     static boolean supports(RedisConnectionFactory factory) {
@@ -149,40 +174,74 @@ final class LettuceDriver implements RedisDriver {
 
     @Override
     public String masterOf(byte[] key) {
-        Partitions partitions = cluster ? partitions() : null;
-        RedisClusterNode master = partitions != null ? partitions.getMasterBySlot(SlotHash.getSlot(key)) : null;
-        if (master == null) {
+        if (!cluster) {
             return null;
         }
-        String id = master.getNodeId();
-        String address = id != null ? addresses.get(id) : null;
-        if (address == null) {
-            address = master.getUri().getHost() + ":" + master.getUri().getPort();
-            if (id != null) {
-                addresses.put(id, address);
-            }
+        try {
+            Partitions partitions = partitions();
+            RedisClusterNode master = partitions != null ? partitions.getMasterBySlot(SlotHash.getSlot(key)) : null;
+            return master != null ? addressOf(master) : null;
         }
-        return address;
+        catch (RuntimeException ex) {
+            // Whatever Lettuce's topology does meanwhile, the decision goes on: for the store as one.
+            return null;
+        }
     }
 
     @Override
     public boolean serves(String address) {
-        Partitions partitions = cluster ? partitions() : null;
-        if (partitions == null) {
-            return true;
-        }
-        for (RedisClusterNode node : partitions) {
-            if (!node.getSlots().isEmpty() && address.equals(node.getUri().getHost() + ":" + node.getUri().getPort())) {
+        try {
+            Partitions partitions = cluster ? partitions() : null;
+            if (partitions == null) {
                 return true;
             }
+            for (RedisClusterNode node : partitions) {
+                if (!node.hasNoSlots() && address.equals(addressOf(node))) {
+                    return true;
+                }
+            }
+            return false;
         }
-        return false;
+        catch (RuntimeException ex) {
+            return true;
+        }
     }
 
-    /** The cluster's topology as Lettuce routes by it, once connected; never waits. */
+    /**
+     * The cluster's topology as Lettuce routes by it, once connected; never waits. Null while the
+     * connection is closed (the factory stopped or replaced it): a failure then is the store's, not
+     * a master's, and makes the store ask the factory for its connection again.
+     */
     private Partitions partitions() {
-        return connection.now() instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> redis
-                ? redis.getStatefulConnection().getPartitions() : null;
+        if (connection.now() instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> redis) {
+            StatefulRedisClusterConnection<byte[], byte[]> shared = redis.getStatefulConnection();
+            return shared.isOpen() ? shared.getPartitions() : null;
+        }
+        return null;
+    }
+
+    /**
+     * A node's {@code host:port}, made once per node id and address: a node keeps its id when it
+     * comes back on another address, which renames it.
+     */
+    private String addressOf(RedisClusterNode node) {
+        RedisURI uri = node.getUri();
+        if (uri == null) {
+            return null;
+        }
+        String id = node.getNodeId();
+        NodeAddress known = id != null ? addresses.get(id) : null;
+        if (known != null && known.port() == uri.getPort() && known.host().equals(uri.getHost())) {
+            return known.name();
+        }
+        NodeAddress made = new NodeAddress(uri.getHost(), uri.getPort(), uri.getHost() + ":" + uri.getPort());
+        if (id != null) {
+            addresses.put(id, made);
+        }
+        return made.name();
+    }
+
+    private record NodeAddress(String host, int port, String name) {
     }
 
     @Override

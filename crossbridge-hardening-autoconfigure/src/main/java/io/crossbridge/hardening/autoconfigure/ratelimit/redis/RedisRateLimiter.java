@@ -263,10 +263,10 @@ public final class RedisRateLimiter implements RateLimiter, AutoCloseable {
      * Redis answers a {@code PING}.
      */
     public HealthResult storeHealth() {
-        String failure = failures.recentFailure(driver::serves);
+        StoreFailures.RecentFailure failure = failures.recentFailure(driver::serves);
         if (failure != null) {
-            return HealthResult.unhealthy("decisions fail (" + failure + "); rate limits follow on-failure"
-                    + (failure.startsWith("on ") ? " on those masters' slots" : ""));
+            return HealthResult.unhealthy("decisions fail (" + failure.description() + "); rate limits follow "
+                    + "on-failure" + (failure.onMasters() ? " on the slots of the masters named" : ""));
         }
         return ping() ? HealthResult.healthy("Redis answers")
                 : HealthResult.unhealthy("Redis does not answer; rate limits follow on-failure");

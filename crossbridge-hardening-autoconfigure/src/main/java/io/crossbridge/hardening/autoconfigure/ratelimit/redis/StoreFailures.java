@@ -33,6 +33,12 @@ import org.apache.commons.logging.LogFactory;
  * Only a decision that Redis made ends a node's failing state: a Redis that answers {@code PING}
  * but refuses the script (out of memory, a read-only replica) is still failing, and health says
  * so.
+ * <p>
+ * A node's state is a few volatile fields, not one atomic value, and two races are accepted for
+ * it: a failure that began before a success and ends after it marks the node failing again (it is
+ * paused once more, and the next decision after the pause asks Redis), and health forgetting a
+ * master that no longer holds slots may race with a decision still on its way to it (whose
+ * failure then reaches no health report; the master is replaced anyway).
  */
 final class StoreFailures {
 
@@ -44,12 +50,6 @@ final class StoreFailures {
 
     /** How long after its last failed decision a node counts as failing, without decisions since. */
     static final Duration RECENT = Duration.ofSeconds(30);
-
-    /**
-     * How long no decision may fail before the store is logged as deciding again: a cluster with
-     * one master down flaps between failing and deciding many times a second.
-     */
-    static final Duration QUIET = Duration.ofSeconds(1);
 
     private static final Log logger = LogFactory.getLog(StoreFailures.class);
 
@@ -83,8 +83,6 @@ final class StoreFailures {
 
     /** Whether a failure was logged that no "decides again" line has answered yet. */
     private final AtomicBoolean reported = new AtomicBoolean();
-
-    private volatile long lastFailedNanos;
 
     StoreFailures(Duration pause) {
         this(pause, System::nanoTime);
@@ -130,7 +128,6 @@ final class StoreFailures {
         long now = nanoTime.getAsLong();
         node.skipUntilNanos = now + pause.toNanos();
         node.lastFailedNanos = now;
-        lastFailedNanos = now;
         String described = kind.tag() + ", " + describe(failure);
         node.lastFailure = described;
         node.failing = true;
@@ -159,8 +156,8 @@ final class StoreFailures {
 
     /**
      * A decision Redis made on the node: it works again, and so does the store as one (it has a
-     * connection). The store is logged as deciding again, when its failure was, once no decision
-     * failed for {@link #QUIET}.
+     * connection). The store is logged as deciding again, when its failure was, once no node is
+     * failing: while a cluster master is down, the others' decisions are no recovery.
      */
     void succeeded(Node node) {
         if (node.failing) {
@@ -169,7 +166,7 @@ final class StoreFailures {
         if (node != store && store.failing) {
             store.failing = false;
         }
-        if (reported.get() && nanoTime.getAsLong() - lastFailedNanos > QUIET.toNanos()
+        if (reported.get() && !store.failing && masters.values().stream().noneMatch(master -> master.failing)
                 && reported.compareAndSet(true, false)) {
             logger.info("Redis rate-limit store decides again");
         }
@@ -177,23 +174,29 @@ final class StoreFailures {
 
     /**
      * What failed, when the last decision on the store, or on any cluster master, failed within
-     * {@link #RECENT}; else null. Each master is named, as in {@code "on 10.0.0.7:6379: timeout,
-     * ..."}. A master that {@code stillServes} denies (its replica took its slots over) is
+     * {@link #RECENT}, none succeeding since; else null. Each master is named, as in
+     * {@code "on 10.0.0.7:6379: timeout, ..."}. A master that {@code stillServes} denies (its replica took its slots over) is
      * forgotten.
      */
-    String recentFailure(Predicate<String> stillServes) {
+    RecentFailure recentFailure(Predicate<String> stillServes) {
         long now = nanoTime.getAsLong();
         List<String> failing = new ArrayList<>();
         if (store.failingSince(now)) {
             failing.add(store.lastFailure);
         }
         masters.values().removeIf(master -> !stillServes.test(master.address));
+        boolean onMasters = false;
         for (Node master : masters.values().stream().sorted(Comparator.comparing(node -> node.address)).toList()) {
             if (master.failingSince(now)) {
                 failing.add("on " + master.address + ": " + master.lastFailure);
+                onMasters = true;
             }
         }
-        return failing.isEmpty() ? null : String.join("; ", failing);
+        return failing.isEmpty() ? null : new RecentFailure(String.join("; ", failing), onMasters);
+    }
+
+    /** What failed recently, and whether on named cluster masters. */
+    record RecentFailure(String description, boolean onMasters) {
     }
 
     /** Failures of every kind since startup. */

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
@@ -46,6 +48,8 @@ public final class RedisCluster implements AutoCloseable {
 
     /** Each node's process, by port, in the order they were started. */
     private final Map<Integer, Process> nodes = new LinkedHashMap<>();
+
+    private final Set<Integer> hung = ConcurrentHashMap.newKeySet();
 
     /** Kills the nodes should the tests' JVM end without closing the cluster. */
     private final Thread killOnExit = new Thread(this::killAll, "redis-cluster-stop");
@@ -111,9 +115,9 @@ public final class RedisCluster implements AutoCloseable {
         return nodes.keySet().stream().map(port -> "127.0.0.1:" + port).toList();
     }
 
-    /** The ports of the nodes that are masters now. */
+    /** The ports of the nodes that are masters now, hung ones left out. */
     public List<Integer> masters() {
-        return nodes.keySet().stream().filter(port -> nodes.get(port).isAlive())
+        return nodes.keySet().stream().filter(port -> nodes.get(port).isAlive() && !hung.contains(port))
                 .filter(port -> info(port, "replication").contains("role:master")).toList();
     }
 
@@ -199,6 +203,16 @@ public final class RedisCluster implements AutoCloseable {
         Process node = nodes.get(port);
         node.destroyForcibly();
         node.waitFor(20, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Stops a node where it is ({@code SIGSTOP}), as a machine that hangs leaves it: its
+     * connections stay open and nothing answers. Closing the cluster kills it.
+     */
+    public void hang(int port) throws IOException {
+        LocalProcesses.run(List.of("kill", "-STOP", Long.toString(nodes.get(port).pid())), Duration.ofSeconds(10),
+                directory);
+        hung.add(port);
     }
 
     /** How many keys matching {@code pattern} the node holds. */

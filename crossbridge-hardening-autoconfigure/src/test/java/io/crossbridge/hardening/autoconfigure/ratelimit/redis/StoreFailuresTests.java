@@ -15,16 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the store's failures pause, report to health and write to the log: per cluster master,
- * one report per interval whatever happens meanwhile, and a recovery once no decision fails.
+ * one report per interval whatever happens meanwhile, and a recovery once no node fails.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class StoreFailuresTests {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
 
-    /** As a cluster with one shard down flaps: its decisions fail, the others' succeed. */
+    /** As a cluster with one master down: its decisions fail, the others' succeed. */
     @Test
-    void aStoreThatFlapsBetweenFailingAndDecidingLogsOneReportAndOneRecoveryOnceQuiet(CapturedOutput output) {
+    void aClusterWithAMasterDownLogsOneReportAndRecoversOnlyWhenThatMasterDecides(CapturedOutput output) {
         StoreFailures failures = new StoreFailures(Duration.ZERO, nanos::get);
         StoreFailures.Node down = failures.node("10.0.0.1:6379");
         StoreFailures.Node up = failures.node("10.0.0.2:6379");
@@ -34,15 +34,28 @@ class StoreFailuresTests {
             nanos.addAndGet(1_000_000);
         }
         assertThat(count(output, "cannot decide on 10.0.0.1:6379")).isEqualTo(1);
-        assertThat(count(output, "decides again")).isZero();
+        assertThat(count(output, "decides again")).as("while a master is down").isZero();
 
-        nanos.addAndGet(StoreFailures.QUIET.toNanos());
-        failures.succeeded(up);
+        failures.succeeded(down);
         failures.succeeded(up);
 
         assertThat(count(output, "cannot decide")).isEqualTo(1);
         assertThat(count(output, "decides again")).isEqualTo(1);
         assertThat(failures.count()).isEqualTo(1_000);
+    }
+
+    /** As a single Redis that flaps: every other decision fails. */
+    @Test
+    void aStoreThatFlapsLogsOneReportAndOneRecovery(CapturedOutput output) {
+        StoreFailures failures = new StoreFailures(Duration.ZERO, nanos::get);
+        for (int i = 0; i < 1_000; i++) {
+            failures.failed(failures.node(null), StoreFailures.Kind.TIMEOUT, new TimeoutException());
+            failures.succeeded(failures.node(null));
+            nanos.addAndGet(1_000_000);
+        }
+
+        assertThat(count(output, "cannot decide (timeout")).isEqualTo(1);
+        assertThat(count(output, "decides again")).isEqualTo(1);
     }
 
     @Test
@@ -67,13 +80,13 @@ class StoreFailuresTests {
         failures.failed(second, StoreFailures.Kind.CONNECTION, new IllegalStateException("refused"));
         failures.succeeded(failures.node("10.0.0.3:6379"));
 
-        assertThat(failures.recentFailure(address -> true))
-                .isEqualTo("on 10.0.0.1:6379: timeout, TimeoutException: late; "
-                        + "on 10.0.0.2:6379: connection, IllegalStateException: refused");
+        assertThat(failures.recentFailure(address -> true)).isEqualTo(new StoreFailures.RecentFailure(
+                "on 10.0.0.1:6379: timeout, TimeoutException: late; "
+                        + "on 10.0.0.2:6379: connection, IllegalStateException: refused", true));
 
         failures.succeeded(first);
-        assertThat(failures.recentFailure(address -> true))
-                .isEqualTo("on 10.0.0.2:6379: connection, IllegalStateException: refused");
+        assertThat(failures.recentFailure(address -> true)).isEqualTo(new StoreFailures.RecentFailure(
+                "on 10.0.0.2:6379: connection, IllegalStateException: refused", true));
         assertThat(failures.recentFailure(address -> !address.equals("10.0.0.2:6379"))).isNull();
         assertThat(failures.recentFailure(address -> true)).as("forgotten, once replaced").isNull();
     }
@@ -82,7 +95,8 @@ class StoreFailuresTests {
     void aFailureIsRecentForThirtySeconds() {
         StoreFailures failures = new StoreFailures(Duration.ZERO, nanos::get);
         failures.failed(failures.node(null), StoreFailures.Kind.TIMEOUT, new TimeoutException());
-        assertThat(failures.recentFailure(address -> true)).isEqualTo("timeout, TimeoutException");
+        assertThat(failures.recentFailure(address -> true))
+                .isEqualTo(new StoreFailures.RecentFailure("timeout, TimeoutException", false));
 
         nanos.addAndGet(StoreFailures.RECENT.toNanos());
         assertThat(failures.recentFailure(address -> true)).isNull();
