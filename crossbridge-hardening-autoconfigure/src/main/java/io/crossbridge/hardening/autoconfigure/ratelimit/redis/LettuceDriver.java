@@ -2,6 +2,7 @@ package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.crossbridge.hardening.AsyncFailures;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisFuture;
@@ -9,7 +10,6 @@ import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
@@ -20,6 +20,7 @@ import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,20 +74,22 @@ final class LettuceDriver implements RedisDriver {
         this.cluster = this.factory.isClusterAware();
         if (cluster && !followsTopology(this.factory)) {
             logger.warn("The Redis rate-limit store is on a Redis Cluster whose client does not refresh its "
-                    + "topology: after a failover, decisions on the failed master's slots fail until a restart. Set "
-                    + "spring.data.redis.lettuce.cluster.refresh.adaptive: true and refresh.period (1s, say)");
+                    + "topology periodically: after a failover, decisions on the failed master's slots fail until a "
+                    + "restart, or for up to 30 s with adaptive refresh alone. Set "
+                    + "spring.data.redis.lettuce.cluster.refresh.period (1s, say) and refresh.adaptive: true");
         }
         this.connection = new BackgroundConnect<>(this::connect);
     }
 
-    /** Whether Lettuce refreshes the cluster's topology, periodically or on redirections and lost connections. */
+    /**
+     * Whether Lettuce refreshes the cluster's topology periodically: adaptive refreshes alone run
+     * at most once per 30 s, the first as a master is lost (before its replica is promoted), and
+     * none for a master that hangs with its connections open.
+     */
     private static boolean followsTopology(LettuceConnectionFactory factory) {
         ClientOptions options = factory.getClientConfiguration().getClientOptions().orElse(null);
-        if (!(options instanceof ClusterClientOptions clusterOptions)) {
-            return false;
-        }
-        ClusterTopologyRefreshOptions refresh = clusterOptions.getTopologyRefreshOptions();
-        return refresh.isPeriodicRefreshEnabled() || !refresh.getAdaptiveRefreshTriggers().isEmpty();
+        return options instanceof ClusterClientOptions clusterOptions
+                && clusterOptions.getTopologyRefreshOptions().isPeriodicRefreshEnabled();
     }
 
     static boolean supports(RedisConnectionFactory factory) {
@@ -208,14 +211,17 @@ final class LettuceDriver implements RedisDriver {
     }
 
     /**
-     * The cluster's topology as Lettuce routes by it, once connected; never waits. Null while the
+     * The cluster's topology as Lettuce routes by it, once connected; never waits. Null once the
      * connection is closed (the factory stopped or replaced it): a failure then is the store's, not
-     * a master's, and makes the store ask the factory for its connection again.
+     * a master's, and makes the store ask the factory for its connection again. Closed, not "not
+     * open": a cluster connection is not open while its default node reconnects, which says
+     * nothing of the other masters.
      */
     private Partitions partitions() {
         if (connection.now() instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> redis) {
             StatefulRedisClusterConnection<byte[], byte[]> shared = redis.getStatefulConnection();
-            return shared.isOpen() ? shared.getPartitions() : null;
+            return shared instanceof RedisChannelHandler<?, ?> handler && handler.isClosed() ? null
+                    : shared.getPartitions();
         }
         return null;
     }
@@ -244,10 +250,32 @@ final class LettuceDriver implements RedisDriver {
     private record NodeAddress(String host, int port, String name) {
     }
 
+    /**
+     * On a cluster, every master that holds slots must answer, each over its own connection: the
+     * cluster connection's own {@code PING} goes to one node of Lettuce's choosing, which may be a
+     * replica, or a master that hung and was replaced since.
+     */
     @Override
     public boolean ping() throws Exception {
         long deadline = System.nanoTime() + timeoutNanos;
-        return "PONG".equals(await(connection.get(deadline).ping(), deadline));
+        RedisClusterAsyncCommands<byte[], byte[]> redis = connection.get(deadline);
+        if (!(cluster && redis instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> advanced)) {
+            return "PONG".equals(await(redis.ping(), deadline));
+        }
+        StatefulRedisClusterConnection<byte[], byte[]> shared = advanced.getStatefulConnection();
+        List<CompletableFuture<String>> pongs = new ArrayList<>();
+        for (RedisClusterNode node : shared.getPartitions()) {
+            if (!node.hasNoSlots() && node.getNodeId() != null) {
+                pongs.add(shared.getConnectionAsync(node.getNodeId())
+                        .thenCompose(master -> master.async().ping().toCompletableFuture()));
+            }
+        }
+        for (CompletableFuture<String> pong : pongs) {
+            if (!"PONG".equals(pong.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS))) {
+                return false;
+            }
+        }
+        return !pongs.isEmpty();
     }
 
     @Override

@@ -157,7 +157,9 @@ final class StoreFailures {
     /**
      * A decision Redis made on the node: it works again, and so does the store as one (it has a
      * connection). The store is logged as deciding again, when its failure was, once no node is
-     * failing: while a cluster master is down, the others' decisions are no recovery.
+     * failing as health counts it ({@link #RECENT}): while a cluster master is down, the others'
+     * decisions are no recovery, and a master replaced by its replica, which no decision reaches
+     * any more, stops counting {@link #RECENT} after its last failure.
      */
     void succeeded(Node node) {
         if (node.failing) {
@@ -166,10 +168,22 @@ final class StoreFailures {
         if (node != store && store.failing) {
             store.failing = false;
         }
-        if (reported.get() && !store.failing && masters.values().stream().noneMatch(master -> master.failing)
-                && reported.compareAndSet(true, false)) {
+        if (reported.get() && noneFailing() && reported.compareAndSet(true, false)) {
             logger.info("Redis rate-limit store decides again");
         }
+    }
+
+    private boolean noneFailing() {
+        long now = nanoTime.getAsLong();
+        if (store.failingSince(now)) {
+            return false;
+        }
+        for (Node master : masters.values()) {
+            if (master.failingSince(now)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -27,13 +27,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class LettuceDriverTests {
 
-    private static final String WARNING = "does not refresh its topology";
+    private static final String WARNING = "does not refresh its topology periodically";
 
     @Test
     void aClusterClientWithoutTopologyRefreshIsWarnedOfAtStartup(CapturedOutput output) {
         new LettuceDriver(cluster(LettuceClientConfiguration.defaultConfiguration()), Duration.ofMillis(100));
 
-        assertThat(output).contains(WARNING).contains("spring.data.redis.lettuce.cluster.refresh.adaptive");
+        assertThat(output).contains(WARNING).contains("spring.data.redis.lettuce.cluster.refresh.period");
     }
 
     @Test
@@ -46,6 +46,18 @@ class LettuceDriverTests {
                 Duration.ofMillis(100));
 
         assertThat(output).doesNotContain(WARNING);
+    }
+
+    /** Adaptive refreshes run at most every 30 s, and none for a master that hangs. */
+    @Test
+    void aClusterClientWithAdaptiveRefreshAloneIsWarnedOfToo(CapturedOutput output) {
+        ClusterClientOptions adaptive = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+                .build();
+        new LettuceDriver(cluster(LettuceClientConfiguration.builder().clientOptions(adaptive).build()),
+                Duration.ofMillis(100));
+
+        assertThat(output).contains(WARNING).contains("refresh.period");
     }
 
     @Test

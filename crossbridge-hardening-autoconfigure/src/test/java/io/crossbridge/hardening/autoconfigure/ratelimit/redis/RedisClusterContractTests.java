@@ -1,6 +1,7 @@
 package io.crossbridge.hardening.autoconfigure.ratelimit.redis;
 
 import io.crossbridge.hardening.autoconfigure.ratelimit.RateLimitProperties.OnFailure;
+import io.crossbridge.hardening.health.HealthStatus;
 import io.crossbridge.hardening.ratelimit.RateLimiter;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The store contract, decision by decision as on a single node, against a Redis Cluster of three
@@ -74,6 +76,29 @@ class RedisClusterContractTests {
             limiter.resetAll();
 
             assertThat(masters).allSatisfy(master -> assertThat(bucketsOn(master, prefix)).isZero());
+        }
+        finally {
+            connectionFactory.destroy();
+        }
+    }
+
+    /**
+     * The factory closes its shared connection (as it does when reset, or stopped and started):
+     * the store asks it for a connection again, rather than blame a master for every decision.
+     */
+    @Test
+    void aConnectionTheFactoryClosesIsAskedForAgain() throws Exception {
+        LettuceConnectionFactory connectionFactory = cluster().connectionFactory();
+        try {
+            RedisRateLimiter limiter = RedisTestServer.connected(new RedisRateLimiter(connectionFactory,
+                    "test-" + UUID.randomUUID(), Duration.ofSeconds(2), OnFailure.DENY));
+            assertThat(limiter.tryAcquire("before", RateLimiterContract.FIVE_AN_HOUR)).isTrue();
+
+            connectionFactory.resetConnection();
+
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> limiter.tryAcquire("after", RateLimiterContract.FIVE_AN_HOUR));
+            assertThat(limiter.storeHealth().status()).isEqualTo(HealthStatus.HEALTHY);
         }
         finally {
             connectionFactory.destroy();

@@ -44,6 +44,22 @@ class StoreFailuresTests {
         assertThat(failures.count()).isEqualTo(1_000);
     }
 
+    /** As a master replaced by its replica: no decision reaches it again, and no health check runs. */
+    @Test
+    void aMasterThatNoDecisionReachesAnyMoreStopsHoldingBackTheRecoveryAfterThirtySeconds(CapturedOutput output) {
+        StoreFailures failures = new StoreFailures(Duration.ZERO, nanos::get);
+        StoreFailures.Node replaced = failures.node("10.0.0.1:6379");
+        StoreFailures.Node up = failures.node("10.0.0.2:6379");
+        failures.failed(replaced, StoreFailures.Kind.TIMEOUT, new TimeoutException());
+        failures.succeeded(up);
+        assertThat(count(output, "decides again")).isZero();
+
+        nanos.addAndGet(StoreFailures.RECENT.toNanos());
+        failures.succeeded(up);
+
+        assertThat(count(output, "decides again")).isEqualTo(1);
+    }
+
     /** As a single Redis that flaps: every other decision fails. */
     @Test
     void aStoreThatFlapsLogsOneReportAndOneRecovery(CapturedOutput output) {
