@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * A failure that may go away if the call is made again: the network, a timeout, a provider's own
- * rate limit, a server error. Retried by every {@link RetryPolicy}.
+ * rate limit, a server error. Retried by every {@link io.crossbridge.hardening.retry.RetryPolicy}.
  */
 public class TransientException extends RuntimeException {
 

@@ -6,6 +6,7 @@ import io.crossbridge.hardening.ratelimit.RateLimit;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A cap on retries shared by many calls: over a sliding window, retries may be at most
@@ -42,6 +43,10 @@ public final class RetryBudget {
     private final AtomicLongArray calls = new AtomicLongArray(SLOTS);
 
     private final AtomicLongArray retries = new AtomicLongArray(SLOTS);
+
+    private final LongAdder granted = new LongAdder();
+
+    private final LongAdder refused = new LongAdder();
 
     private RetryBudget(double ratio, int minRetriesPerSecond, Duration window, Ticker ticker) {
         if (!(ratio >= 0) || Double.isInfinite(ratio)) {
@@ -104,9 +109,22 @@ public final class RetryBudget {
         }
         if (retriesInWindow + 1 <= ratio * callsInWindow) {
             retries.incrementAndGet(slot);
+            granted.increment();
             return true;
         }
-        return floor != null && floorLimiter.tryAcquire(FLOOR_KEY, floor);
+        boolean fromTheFloor = floor != null && floorLimiter.tryAcquire(FLOOR_KEY, floor);
+        (fromTheFloor ? granted : refused).increment();
+        return fromTheFloor;
+    }
+
+    /** Retries this budget let through since it was made, by the ratio or the floor. */
+    public long retriesGranted() {
+        return granted.sum();
+    }
+
+    /** Retries this budget refused since it was made. */
+    public long retriesRefused() {
+        return refused.sum();
     }
 
     /** Returns the slot of {@code now}, emptied first when it still counts an older epoch. */

@@ -25,6 +25,18 @@ class RetryBudgetTests {
     }
 
     @Test
+    void countsTheRetriesItGrantsByRatioOrFloorAndTheOnesItRefuses() {
+        RetryBudget budget = RetryBudget.of(0.2, 3, Duration.ofSeconds(10), ticker);
+        for (int i = 0; i < 50; i++) {
+            budget.recordCall();
+        }
+
+        assertThat(retries(budget, 20)).isEqualTo(13);
+        assertThat(budget.retriesGranted()).isEqualTo(13);
+        assertThat(budget.retriesRefused()).isEqualTo(7);
+    }
+
+    @Test
     void firstAttemptsLeaveTheWindow() {
         RetryBudget budget = RetryBudget.of(0.5, 0, Duration.ofSeconds(10), ticker);
         for (int i = 0; i < 10; i++) {

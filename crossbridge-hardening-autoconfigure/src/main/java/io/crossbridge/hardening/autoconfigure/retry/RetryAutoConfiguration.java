@@ -8,7 +8,9 @@ import io.crossbridge.hardening.autoconfigure.failure.SpringFailureClassificatio
 import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.failure.FailureClassifier;
 import io.crossbridge.hardening.retry.RetryBudget;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -124,6 +126,28 @@ public final class RetryAutoConfiguration {
         @ConditionalOnMissingBean
         RetryRecorder.Factory micrometerRetryRecorders(MeterRegistry registry) {
             return new MicrometerRetryRecorders(registry);
+        }
+
+        /**
+         * {@code crossbridge.retry.budget.retries} {outcome = granted | refused}: what the shared
+         * retry budget did with the retries asked of it, where there is one.
+         */
+        @Bean
+        @ConditionalOnBean(type = "io.micrometer.core.instrument.MeterRegistry")
+        @ConditionalOnMissingBean(name = "retryBudgetMeters")
+        MeterBinder retryBudgetMeters(ObjectProvider<RetryWithBackoffPostProcessor> postProcessor) {
+            return registry -> {
+                RetryWithBackoffPostProcessor retries = postProcessor.getIfAvailable();
+                RetryBudget budget = retries != null ? retries.budget() : null;
+                if (budget != null) {
+                    FunctionCounter.builder("crossbridge.retry.budget.retries", budget, RetryBudget::retriesGranted)
+                            .description("Retries the shared retry budget let through, or refused")
+                            .tag("outcome", "granted").register(registry);
+                    FunctionCounter.builder("crossbridge.retry.budget.retries", budget, RetryBudget::retriesRefused)
+                            .description("Retries the shared retry budget let through, or refused")
+                            .tag("outcome", "refused").register(registry);
+                }
+            };
         }
     }
 }

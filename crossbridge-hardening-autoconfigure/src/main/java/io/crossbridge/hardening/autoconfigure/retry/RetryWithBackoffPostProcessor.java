@@ -22,11 +22,19 @@ final class RetryWithBackoffPostProcessor extends AnnotationAdvisingPostProcesso
 
     private final transient ScheduledThreadPoolExecutor scheduler;
 
+    private final transient RetryBudget budget;
+
     private RetryWithBackoffPostProcessor(ScheduledThreadPoolExecutor scheduler, RetryWithBackoffPolicies policies,
             ObjectProvider<RetryObserver> observer, int order, RetryBudget budget) {
         super(RetryWithBackoff.class,
                 new RetryWithBackoffInterceptor(policies, Retry.builder().budget(budget).build(), scheduler, observer), order);
         this.scheduler = scheduler;
+        this.budget = budget;
+    }
+
+    /** The retry budget every annotated method shares, or null without {@code retry.budget.ratio}. */
+    RetryBudget budget() {
+        return budget;
     }
 
     static RetryWithBackoffPostProcessor create(RetryWithBackoffPolicies policies, ObjectProvider<RetryObserver> observer,

@@ -1,11 +1,15 @@
 package io.crossbridge.hardening.autoconfigure.retry;
 
+import io.crossbridge.hardening.annotation.RetryWithBackoff;
 import io.crossbridge.hardening.autoconfigure.failure.FailureClassificationAutoConfiguration;
 import io.crossbridge.hardening.failure.FailureClassification;
 import io.crossbridge.hardening.failure.FailureKind;
 import io.crossbridge.hardening.retry.Jitter;
 import io.crossbridge.hardening.retry.RetryPolicy;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
@@ -16,11 +20,61 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 class RetryAutoConfigurationTests {
 
     private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(FailureClassificationAutoConfiguration.class, RetryAutoConfiguration.class));
+
+    @Test
+    void aRetryBudgetCountsTheRetriesItGrantsAndRefusesAsMeters() {
+        this.contextRunner.withBean(SimpleMeterRegistry.class)
+                .withPropertyValues("crossbridge.hardening.retry.budget.ratio=0",
+                        "crossbridge.hardening.retry.budget.min-retries-per-second=1",
+                        "crossbridge.hardening.retry.policies.fast.max-attempts=4",
+                        "crossbridge.hardening.retry.policies.fast.base-delay=0ms",
+                        "crossbridge.hardening.retry.policies.fast.max-delay=0ms")
+                .withUserConfiguration(FailingService.Configuration.class).run(context -> {
+                    SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+                    context.getBean("retryBudgetMeters", MeterBinder.class).bindTo(registry);
+
+                    assertThatException().isThrownBy(() -> context.getBean(FailingService.class).call());
+
+                    // The first retry from the floor's one a second; the second refused, which ends the call.
+                    assertThat(registry.get("crossbridge.retry.budget.retries").tag("outcome", "granted")
+                            .functionCounter().count()).isEqualTo(1);
+                    assertThat(registry.get("crossbridge.retry.budget.retries").tag("outcome", "refused")
+                            .functionCounter().count()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void withoutARetryBudgetThereAreNoBudgetMeters() {
+        this.contextRunner.withBean(SimpleMeterRegistry.class).run(context -> {
+            SimpleMeterRegistry registry = context.getBean(SimpleMeterRegistry.class);
+            context.getBean("retryBudgetMeters", MeterBinder.class).bindTo(registry);
+
+            assertThat(registry.find("crossbridge.retry.budget.retries").meters()).isEmpty();
+        });
+    }
+
+    static class FailingService {
+
+        @RetryWithBackoff(policy = "fast")
+        public String call() throws IOException {
+            throw new IOException("provider unreachable");
+        }
+
+        @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+        static class Configuration {
+
+            @org.springframework.context.annotation.Bean
+            FailingService failingService() {
+                return new FailingService();
+            }
+        }
+    }
 
     @Test
     void runShouldProvideTheBuiltInPolicies() {
