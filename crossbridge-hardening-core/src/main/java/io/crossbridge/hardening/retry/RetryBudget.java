@@ -117,7 +117,10 @@ public final class RetryBudget {
         return fromTheFloor;
     }
 
-    /** Retries this budget let through since it was made, by the ratio or the floor. */
+    /**
+     * Retries this budget let through since it was made, by the ratio or the floor; counted as
+     * granted, before their backoff, so one cancelled during its wait counts although it never ran.
+     */
     public long retriesGranted() {
         return granted.sum();
     }
