@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -56,6 +58,12 @@ class RedisClusterUnderLoadTests {
      * meanwhile (0.003 tokens in 40 s): every bucket is part full throughout.
      */
     private static final RateLimit PART_FULL = RateLimit.of("part-full", 200, Duration.ofDays(30));
+
+    /** Never exhausted: decisions that only open the connections to every master. */
+    private static final RateLimit WARM_UP = RateLimit.of("warm-up", 1_000_000, Duration.ofHours(1));
+
+    /** Each instance's store errors once its connections to every master were open. */
+    private final Map<RedisRateLimiter, Long> errorsBeforeTheLoad = new IdentityHashMap<>();
 
     /** A cluster per test: some change its topology. */
     private RedisCluster cluster;
@@ -137,7 +145,8 @@ class RedisClusterUnderLoadTests {
                 long callsDuring = load.calls() - callsBefore;
                 load.stop();
 
-                assertThat(instances).allSatisfy(limiter -> assertThat(limiter.storeErrors()).as("store errors").isZero());
+                assertThat(instances).allSatisfy(limiter -> assertThat(limiter.storeErrors()).as("store errors")
+                .isEqualTo(errorsBeforeTheLoad.get(limiter)));
                 for (int key = 0; key < KEYS; key++) {
                     assertThat(load.admitted(key) + instances.get(key % 2).remaining("user-" + key, PART_FULL))
                             .as("admitted and left for user-%d", key).isCloseTo(PART_FULL.capacity(), within(0.01));
@@ -182,23 +191,41 @@ class RedisClusterUnderLoadTests {
         return cluster.redirections(from, "ASK") - asksBefore;
     }
 
-    private static List<RedisRateLimiter> connected(RedisRateLimiter... instances) {
+    /**
+     * The instances, each with a connection open to every master: Lettuce opens a master's
+     * connection with the first command for it, and one that fails to open (seen in CI, an
+     * instant "Unable to connect" to a master that was up) gets on-failure, allow, which is
+     * the store's documented answer but not the exactness these tests are about.
+     */
+    private List<RedisRateLimiter> connected(RedisRateLimiter... instances) {
         for (RedisRateLimiter limiter : instances) {
             await().atMost(Duration.ofSeconds(30)).until(limiter::ping);
+            await().atMost(Duration.ofSeconds(30)).until(() -> decidesForEveryMaster(limiter));
+            errorsBeforeTheLoad.put(limiter, limiter.storeErrors());
         }
         return List.of(instances);
     }
 
-    private static void assertExact(Load load, List<RedisRateLimiter> instances) {
+    /** Whether 64 keys, on every master but by a vanishing chance, were all decided by Redis. */
+    private static boolean decidesForEveryMaster(RedisRateLimiter limiter) {
+        long errors = limiter.storeErrors();
+        for (int key = 0; key < 64; key++) {
+            limiter.tryAcquire("warm-up-" + key, WARM_UP);
+        }
+        return limiter.storeErrors() == errors;
+    }
+
+    private void assertExact(Load load, List<RedisRateLimiter> instances) {
         for (int key = 0; key < KEYS; key++) {
             assertThat(load.admitted(key)).as("admitted for user-%d", key).isEqualTo((int) LIMIT.capacity());
         }
-        assertThat(instances).allSatisfy(limiter -> assertThat(limiter.storeErrors()).as("store errors").isZero());
+        assertThat(instances).allSatisfy(limiter -> assertThat(limiter.storeErrors()).as("store errors")
+                .isEqualTo(errorsBeforeTheLoad.get(limiter)));
     }
 
     private long bucketsOn(int master, String prefix) {
         try {
-            return cluster.keysOn(master, prefix + ":*");
+            return cluster.keysOn(master, prefix + ":" + LIMIT.name() + ":*");
         }
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
