@@ -90,7 +90,11 @@ class CascadingFailureTests {
 
             assertThat(breaker.state()).isEqualTo(CircuitState.CLOSED);
             assertThat(health.run("providerHealth").status()).isEqualTo(HealthStatus.HEALTHY);
-            assertThat(health.run("circuitBreakers").status()).isEqualTo(HealthStatus.HEALTHY);
+            // Awaited: the state change's own refresh of the check runs off the calling thread, and
+            // once, on a fresh clone, a run just after the close still answered DEGRADED (the
+            // cause not yet pinned down; every run after it answers HEALTHY).
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> health.run("circuitBreakers").status() == HealthStatus.HEALTHY);
             System.out.printf("cascading failure: %d calls, %d attempts while closed (budget 20%%)%n", calls,
                     attemptsWhileClosed);
         });
